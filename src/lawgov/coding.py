@@ -580,13 +580,13 @@ def code_units(
     ...              "一是专业人员不足，人员流动性大。"],
     ... })
     >>> codes = code_units(items)
-    >>> codes[["unit_id", "category", "matched", "context"]]
-      unit_id category                      matched          context
-    0   d1:i1     三项制度                         三项制度             None
-    1   d1:i1   普法实效不足                      普法+单一    cue_elsewhere
-    2   d1:i2   人员力量不足  专业人员不足, 人员流动性大, 人员+不足  shortfalls_part
+    >>> for row in codes[["unit_id", "category", "matched", "context"]].itertuples(index=False):
+    ...     print(*row)
+    d1:i1 三项制度 三项制度 nan
+    d1:i1 普法实效不足 普法+单一 cue_elsewhere
+    d1:i2 人员力量不足 专业人员不足, 人员流动性大, 人员+不足 shortfalls_part
     >>> codes.loc[1, "evidence"], int(codes.loc[1, "start"]), int(codes.loc[1, "end"])
-    ('但普法形式仍较单一。', 14, 24)
+    ('但普法形式仍较单一。', 15, 25)
     """
     if not isinstance(units, pd.DataFrame):
         raise TypeError(f"units must be a pandas DataFrame, not {type(units).__name__}")

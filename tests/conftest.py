@@ -18,3 +18,11 @@ def sample_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_paths() -> list[Path]:
     return sorted(SAMPLE_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def reports():
+    """The reports table of the five samples (lawgov.load_sample_reports()), read once."""
+    import lawgov as lg
+
+    return lg.load_sample_reports()

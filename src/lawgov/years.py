@@ -141,6 +141,8 @@ def resolve_year(text: str, *, title: str | None = None, published: str | None =
     opening: tuple[str, str] | None = None
     n_before = 0
     for masked_line, line in lines[:8]:
+        if _HEADING_PREFIX.match(line):
+            break
         n_before += 1
         if _is_paragraph(line):
             opening = (masked_line, line)
@@ -165,7 +167,7 @@ def resolve_year(text: str, *, title: str | None = None, published: str | None =
                 direct.append((int(match.group(1)), f"opening {_quote(sentence)}"))
 
     plans: list[tuple[int, str]] = []
-    body = lines[n_before if opening is not None else len(head):]
+    body = lines[n_before:]
     for masked_line, line in body:
         stripped = _HEADING_PREFIX.sub("", masked_line.strip())
         is_heading = len(line.strip()) <= _HEADING_MAX and not re.search(r"[。；]", line)

@@ -802,7 +802,7 @@ def code_matrix(
             raise ValueError("normalize='per10k' needs the length of every report: give "
                              "reports an 'n_chars' or a 'text' column")
         chars = groups.groupby("group")["n_chars"].sum().reindex(group_index)
-        return counts.div(chars.to_numpy(), axis=0) * 10_000
+        return (counts * 10_000).div(chars.to_numpy(), axis=0)
     return counts
 
 

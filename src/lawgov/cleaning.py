@@ -173,21 +173,21 @@ _FURNITURE_RE = re.compile(
         f"(?:{pattern})"
         for pattern in (
             # accessibility and site navigation links
-            f"^(?:(?:{_NAV_TOKENS})[|｜/· ]?)+$",
+            f"^(?:(?:{_NAV_TOKENS})[|｜/· ]*)+$",
             # breadcrumbs: 当前位置：首页>政府信息公开>...
             "^(?:当前位置|您的位置|您现在的位置|你现在的位置|你的位置|所在位置|当前页面)"
-            "[：:]?.{0,200}$",
-            "^首页(?:>|＞|»|›|&gt;).{0,200}$",
+            "[：:]?[^。\\n]{0,200}$",
+            "^首页(?:>|＞|»|›|&gt;)[^。\\n]{0,200}$",
             # author / source / date / view-count lines
             f"^【?(?:{_LABELS})[：:](?=.{{0,100}}$)[^。\\n]*$",
             # print / close / share buttons and font-size switches
-            f"^(?:[【\\[]?(?:{_BUTTONS})[】\\]]?[|｜/· ]?)+$",
-            "^分享(?:到)?[：:]?.{0,60}$",
-            "^(?:上一篇|下一篇|上一条|下一条)[：:].{0,100}$",
+            f"^(?:[【\\[]?(?:{_BUTTONS})[】\\]]?[|｜/· ]*)+$",
+            "^分享(?:到)?(?:[：:][^。\\n]{0,60})?$",
+            "^(?:上一篇|下一篇|上一条|下一条)[：:][^\\n]{0,100}$",
             # CMS vendor, copyright and registration footers
-            "^(?=.{0,150}$).*(?:ICP备|ICP证|公网安备|网站标识码|版权所有|Copyright|COPYRIGHT|"
+            "^(?=[^。\\n]{0,150}$).*(?:ICP备|ICP证|公网安备|网站标识码|版权所有|Copyright|COPYRIGHT|"
             "copyright|©|Produced ?By|Powered ?By|建议使用.{0,20}浏览器).*$",
-            "^(?:主办|承办|协办|技术支持|维护|网站维护|运维)(?:单位)?[：:].{0,150}$",
+            "^(?:主办|承办|协办|技术支持|维护|网站维护|运维)(?:单位)?[：:][^。\\n]{0,150}$",
         )
     ),
     re.MULTILINE,

@@ -306,7 +306,9 @@ def test_reports_table_without_part_uses_cues_only(small):
 
 
 def test_part_and_branch_filters(small):
-    table = units(("u1", "shortfalls", "人民调解力量不足，经费紧张。"), ("u2", "measures", "人民调解。"))
+    table = units(
+        ("u1", "shortfalls", "人民调解力量不足，经费紧张。"), ("u2", "measures", "人民调解。")
+    )
     assert lg.code_units(table, small, part="measures")["unit_id"].tolist() == ["u2"]
     assert lg.code_units(table, small, part=["shortfalls"])["category"].tolist() == [
         "人民调解", "经费不足",
@@ -478,7 +480,8 @@ def test_recurring_shortfalls(shortfall_codes, groups_reports):
     # 经费保障不足 occurs in 河南省 (a, b) and 湖北省 (c); 发展不平衡 only in 河南省 once the
     # cue sentence of 江苏省 is left out. One quote per group: the first in codes order,
     # sentences of the shortfalls part first.
-    assert table[["category", "n_groups", "n_total", "group", "unit_id", "quote"]].values.tolist() == [
+    columns = ["category", "n_groups", "n_total", "group", "unit_id", "quote"]
+    assert table[columns].values.tolist() == [
         ["经费保障不足", 2, 3, "河南省", "a:i1", "资金紧张。"],
         ["经费保障不足", 2, 3, "湖北省", "c:i1", "经费保障不足。"],
     ]
@@ -506,7 +509,7 @@ def cohen_kappa(a, b) -> float:
     if len(a) != len(b) or not a:
         raise ValueError("two non-empty sequences of equal length are needed")
     n = len(a)
-    observed = sum(x == y for x, y in zip(a, b)) / n
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
     labels = set(a) | set(b)
     expected = sum((a.count(k) / n) * (b.count(k) / n) for k in labels)
     if expected == 1:
@@ -545,8 +548,7 @@ def test_gold_file_is_well_formed():
 
 
 @pytest.fixture(scope="session")
-def sample_shortfall_items():
-    reports = lg.load_sample_reports()
+def sample_shortfall_items(reports):
     items = lg.split_items(lg.split_sections(reports))
     prefix = {
         row.doc_id: Path(row.source_path).name[:3]
@@ -592,7 +594,7 @@ def test_coder_agrees_with_hand_coding(sample_shortfall_items):
     # Unit of agreement: item x theme, present or absent.
     hand = [t in row.hand for row in table.itertuples() for t in themes]
     coded = [t in row.coded for row in table.itertuples() for t in themes]
-    accuracy = sum(h == c for h, c in zip(hand, coded)) / len(hand)
+    accuracy = sum(h == c for h, c in zip(hand, coded, strict=True)) / len(hand)
     kappa = cohen_kappa(hand, coded)
     disagreements = [
         (row.unit_id, sorted(row.hand - row.coded), sorted(row.coded - row.hand))

@@ -329,7 +329,9 @@ def _parse_codebook(data, source: str) -> Codebook:
                     )
                 first_seen[category] = f"{branch} → {area} → {category}"
                 if body is None:
-                    raise CodebookError(f"{where}: empty category; give it terms, patterns or all_of")
+                    raise CodebookError(
+                        f"{where}: empty category; give it terms, patterns or all_of"
+                    )
                 if not isinstance(body, dict):
                     raise CodebookError(
                         f"{where}: a category must be a mapping with keys "
@@ -616,6 +618,7 @@ def code_units(
         units["doc_id"].astype(str),
         units["text"],
         units["part"] if has_part else [None] * len(units),
+        strict=True,
     ):
         unit_part = None if unit_part is None or pd.isna(unit_part) else str(unit_part)
         if parts_wanted is not None and unit_part not in parts_wanted:

@@ -427,12 +427,11 @@ def _script_of(text: str) -> str:
 
 
 def _resolve(text: str, title: str | None, published: str | None) -> tuple[dict, dict]:
-    from . import years
     from .regions import resolve_region
+    from .years import resolve_year
 
-    year = (years.resolve_year(text, title=title, published=published)
-            if hasattr(years, "resolve_year") else {})
-    return resolve_region(text, title=title), year
+    return (resolve_region(text, title=title),
+            resolve_year(text, title=title, published=published))
 
 
 def _label(row: Mapping) -> str:
@@ -565,6 +564,11 @@ def _build_row(text_raw: str, page: dict, overrides: dict, **columns) -> dict:
         meta[column] = furniture[column] or page.get(column)
         if meta[column]:
             sources[column] = "furniture"
+    # A title or date the researcher gives is also what the resolvers should read.
+    if overrides.get("title"):
+        title = overrides["title"]
+    if overrides.get("published"):
+        meta["published"] = overrides["published"]
     # A title that is a line of the text is already there for the resolvers to see.
     outside = title if title and title not in text.split("\n", 6)[:6] else None
     region, year = _resolve(text, outside, meta["published"])
@@ -575,7 +579,8 @@ def _build_row(text_raw: str, page: dict, overrides: dict, **columns) -> dict:
         if row[column]:
             sources[column] = "gazetteer"
     if row["year"] is not None:
-        sources["year"] = "text"
+        from_date = str(row.get("year_evidence") or "").startswith("published")
+        sources["year"] = sources.get("published", "text") if from_date else "text"
     row.update(meta)
     row.update(columns)
     row.update(script_original=_script_of(text_raw), n_chars=len(text), text_raw=text_raw,

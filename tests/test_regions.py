@@ -52,8 +52,9 @@ def test_sample_evidence_quotes_what_decided(sample_regions):
     # 000 names its county only in the title of the county plan it cites.
     assert "《沭阳县2023年法治政府建设工作计划》" in sample_regions["000"]["region_evidence"]
     # 001 never names its county: the table alone decides, and the evidence says so.
-    assert "only township of that name in the national division table" in (
-        sample_regions["001"]["region_evidence"]
+    assert (
+        "only township of that name in the national division table"
+        in (sample_regions["001"]["region_evidence"])
     )
     assert "宝丰县赵庄镇" in sample_regions["002"]["region_evidence"]
     assert "巴彦县洼兴镇" in sample_regions["003"]["region_evidence"]
@@ -82,7 +83,12 @@ def test_shared_township_name_with_its_county_named_resolves():
         "赵庄镇2023年法治政府建设年度报告\n2023年，在宝丰县委、县政府的领导下，我镇坚持依法行政。"
     )
     assert r["region_status"] == "resolved"
-    assert (r["province"], r["city"], r["county"], r["unit"]) == ("河南省", "平顶山市", "宝丰县", "赵庄镇")
+    assert (r["province"], r["city"], r["county"], r["unit"]) == (
+        "河南省",
+        "平顶山市",
+        "宝丰县",
+        "赵庄镇",
+    )
     assert "宝丰县委" in r["region_evidence"]
 
 
@@ -111,17 +117,29 @@ def test_county_level_report():
         "沭阳县人民政府关于2022年法治政府建设情况的报告\n2022年，我县深入推进依法行政，全县各乡镇……"
     )
     assert r == {
-        "unit": "沭阳县", "unit_level": "county", "province": "江苏省", "city": "宿迁市",
-        "county": "沭阳县", "admin_code": "321322", "region_status": "resolved",
-        "region_candidates": [], "region_evidence": r["region_evidence"],
+        "unit": "沭阳县",
+        "unit_level": "county",
+        "province": "江苏省",
+        "city": "宿迁市",
+        "county": "沭阳县",
+        "admin_code": "321322",
+        "region_status": "resolved",
+        "region_candidates": [],
+        "region_evidence": r["region_evidence"],
     }
     assert "only county of that name" in r["region_evidence"]
 
 
 def test_city_level_report_is_not_taken_over_by_a_county_it_mentions():
-    r = lg.resolve_region("黄石市2022年法治政府建设年度报告\n2022年，我市坚持依法行政，大冶市、阳新县……")
+    r = lg.resolve_region(
+        "黄石市2022年法治政府建设年度报告\n2022年，我市坚持依法行政，大冶市、阳新县……"
+    )
     assert (r["unit"], r["unit_level"], r["province"], r["city"], r["county"]) == (
-        "黄石市", "prefecture", "湖北省", "黄石市", None,
+        "黄石市",
+        "prefecture",
+        "湖北省",
+        "黄石市",
+        None,
     )
     assert r["admin_code"] == "420200"
 
@@ -129,7 +147,10 @@ def test_city_level_report_is_not_taken_over_by_a_county_it_mentions():
 def test_municipal_district_and_its_namesake():
     r = lg.resolve_region("北京市朝阳区2023年法治政府建设情况报告\n我区坚持依法行政。")
     assert (r["province"], r["city"], r["county"], r["admin_code"]) == (
-        "北京市", "北京市", "朝阳区", "110105",
+        "北京市",
+        "北京市",
+        "朝阳区",
+        "110105",
     )
     r = lg.resolve_region("朝阳区2023年法治政府建设情况报告\n我区坚持依法行政。")
     assert r["region_status"] == "ambiguous"
@@ -144,8 +165,23 @@ def test_report_naming_no_place_is_unresolved():
 
 @pytest.mark.parametrize(
     "text",
-    ["社区", "辖区", "高新区", "城区", "园区", "城市", "超市", "全县", "本镇", "全镇", "乡镇", "村镇",
-     "社区、辖区、高新区工作扎实", "完成县级任务，振兴县域经济", "各区和县直部门"],
+    [
+        "社区",
+        "辖区",
+        "高新区",
+        "城区",
+        "园区",
+        "城市",
+        "超市",
+        "全县",
+        "本镇",
+        "全镇",
+        "乡镇",
+        "村镇",
+        "社区、辖区、高新区工作扎实",
+        "完成县级任务，振兴县域经济",
+        "各区和县直部门",
+    ],
 )
 def test_everyday_words_ending_like_division_names_do_not_resolve(text):
     assert lg.resolve_region(text)["region_status"] == "unresolved"
@@ -176,7 +212,12 @@ def test_own_gazetteer_file(tmp_path):
         encoding="utf-8",
     )
     r = lg.resolve_region("丙丁镇法治政府建设报告\n我镇……", gazetteer=table)
-    assert (r["province"], r["city"], r["county"], r["unit"]) == ("测试省", "甲市", "乙县", "丙丁镇")
+    assert (r["province"], r["city"], r["county"], r["unit"]) == (
+        "测试省",
+        "甲市",
+        "乙县",
+        "丙丁镇",
+    )
     assert "only township of that name" in r["region_evidence"]
 
 

@@ -1,4 +1,4 @@
-"""Resolving where a report comes from: province, city, county and issuing unit, from a national gazetteer.
+"""Resolving where a report comes from: issuing unit, county, city and province.
 
 The gazetteer is the national table of administrative divisions shipped inside the PyPI
 package JioNLP (``jionlp/dictionary/china_location.zip``): province, prefecture, county and
@@ -209,7 +209,9 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
                 city = name
             else:
                 city = name
-                add(_Division(name, "prefecture", province, name, None, None, code), [name], aliases)
+                add(
+                    _Division(name, "prefecture", province, name, None, None, code), [name], aliases
+                )
         elif depth == 2:
             if name in _PLACEHOLDERS:
                 county, county_div = None, None
@@ -219,7 +221,11 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
                 add(county_div, [name], aliases)
         else:
             parent = county or city or ""
-            bare = name[len(parent):] if parent and name.startswith(parent) and len(name) > len(parent) + 1 else name
+            bare = (
+                name[len(parent) :]
+                if parent and name.startswith(parent) and len(name) > len(parent) + 1
+                else name
+            )
             level = _town_level(bare)
             if level is None:
                 continue
@@ -281,7 +287,10 @@ def _find_mentions(text: str, gaz: _Gazetteer, head_end: int) -> list[_Mention]:
                     break
             found.append(
                 _Mention(
-                    name, start, end, divisions,
+                    name,
+                    start,
+                    end,
+                    divisions,
                     any(a < start and end < b for a, b in books),
                     start < head_end,
                 )
@@ -349,8 +358,14 @@ _SELF_TO_GROUPS = {
 
 def _empty(evidence: str) -> dict:
     return {
-        "unit": None, "unit_level": None, "province": None, "city": None, "county": None,
-        "admin_code": None, "region_status": "unresolved", "region_candidates": [],
+        "unit": None,
+        "unit_level": None,
+        "province": None,
+        "city": None,
+        "county": None,
+        "admin_code": None,
+        "region_status": "unresolved",
+        "region_candidates": [],
         "region_evidence": evidence,
     }
 
@@ -430,9 +445,7 @@ def resolve_region(
         pool = [m for m in free if any(_level_group(d) in groups for d in m.divisions)]
         how = f"the report speaks as {cue}"
         if not pool:
-            return _empty(
-                f"{how} but names no division of that level outside 《》 titles"
-            )
+            return _empty(f"{how} but names no division of that level outside 《》 titles")
     else:
         pool = [m for m in free if m.in_head]
         if not pool:
@@ -442,8 +455,9 @@ def resolve_region(
             )
         deepest = max(max(_LEVEL_DEPTH[d.level] for d in m.divisions) for m in pool)
         pool = [m for m in pool if max(_LEVEL_DEPTH[d.level] for d in m.divisions) == deepest]
-        groups = tuple({_level_group(d) for m in pool for d in m.divisions
-                        if _LEVEL_DEPTH[d.level] == deepest})
+        groups = tuple(
+            {_level_group(d) for m in pool for d in m.divisions if _LEVEL_DEPTH[d.level] == deepest}
+        )
         how = "deepest division named in the opening lines"
 
     # The title and first line name the issuing unit far more often than any later line.
@@ -455,9 +469,9 @@ def resolve_region(
     best = max(scores.values())
     names = sorted(n for n, s in scores.items() if s == best)
     unit_mentions = [m for m in pool if m.name in names]
-    candidates = list(dict.fromkeys(
-        d for m in unit_mentions for d in m.divisions if _level_group(d) in groups
-    ))
+    candidates = list(
+        dict.fromkeys(d for m in unit_mentions for d in m.divisions if _level_group(d) in groups)
+    )
     where = "title/opening lines" if any(m.in_head for m in unit_mentions) else "text"
     first = unit_mentions[0]
     unit_quote = f"“{_snippet(full, first.start, first.end)}”"
@@ -487,7 +501,9 @@ def resolve_region(
         (other.name, other.start, other.end)
         for m in unit_mentions
         for other in mentions
-        if other.end == m.start and len(winners) == 1 and top == (0, 0)
+        if other.end == m.start
+        and len(winners) == 1
+        and top == (0, 0)
         and not any(o.key in winners[0].ancestor_keys().values() for o in other.divisions)
     ]
     if len(names) == 1 and len(winners) == 1 and not conflicts:
@@ -504,10 +520,15 @@ def resolve_region(
                 f"national division table ({gaz.source})"
             )
         return {
-            "unit": d.name, "unit_level": d.level, "province": d.province,
-            "city": d.city, "county": d.county,
-            "admin_code": d.admin_code, "region_status": "resolved",
-            "region_candidates": [], "region_evidence": evidence,
+            "unit": d.name,
+            "unit_level": d.level,
+            "province": d.province,
+            "city": d.city,
+            "county": d.county,
+            "admin_code": d.admin_code,
+            "region_status": "resolved",
+            "region_candidates": [],
+            "region_evidence": evidence,
         }
 
     shared = {
@@ -537,7 +558,8 @@ def resolve_region(
         "unit": names[0] if len(names) == 1 else None,
         "unit_level": levels.pop() if len(levels) == 1 else None,
         **shared,
-        "admin_code": None, "region_status": "ambiguous",
+        "admin_code": None,
+        "region_status": "ambiguous",
         "region_candidates": sorted(d.chain() for d in winners),
         "region_evidence": f"unit from the {where} {unit_quote}; {reason}",
     }

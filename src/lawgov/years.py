@@ -38,9 +38,13 @@ _PLAN_WORDS = re.compile(r"计划|安排|思路|打算|要点|举措|重点工�
 _OPENING_PATTERNS = (
     re.compile(rf"^{_YEAR}年度?(?![\d月])"),
     re.compile(rf"现[就将把对][^。；\n]{{0,12}}?{_YEAR}年"),
-    re.compile(rf"{_YEAR}年度?[^，。；\n]{{0,12}}?(?:法治政府建设|法治建设|依法行政)[^，。；\n]{{0,10}}?(?:情况|总结|报告)"),
+    re.compile(
+        rf"{_YEAR}年度?[^，。；\n]{{0,12}}?(?:法治政府建设|法治建设|依法行政)[^，。；\n]{{0,10}}?(?:情况|总结|报告)"
+    ),
 )
-_HEADING_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])\s*")
+_HEADING_PREFIX = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])\s*"
+)
 _PLAN_SENTENCE = re.compile(rf"^{_YEAR}年度?[，,]?[^。；\n]{{0,20}}?将")
 _PUBLISHED_LINE = re.compile(
     rf"(?:发布|发表|更新|成文)?(?:日期|时间)\s*[:：]\s*{_YEAR}\s*[-/.年]\s*(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})"
@@ -134,7 +138,8 @@ def resolve_year(text: str, *, title: str | None = None, published: str | None =
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     prepared = _prepare(f"{title}\n{text}" if title else text)
     masked = _mask(prepared)
-    lines = [(m, p) for m, p in zip(masked.split("\n"), prepared.split("\n")) if p.strip()]
+    pairs = zip(masked.split("\n"), prepared.split("\n"), strict=True)
+    lines = [(m, p) for m, p in pairs if p.strip()]
 
     # Title and short heading lines before the first paragraph, then that paragraph.
     head: list[tuple[str, str]] = []
@@ -163,7 +168,7 @@ def resolve_year(text: str, *, title: str | None = None, published: str | None =
                 if int(match.group(1)) in seen:
                     continue
                 seen.add(int(match.group(1)))
-                sentence = line.strip()[max(0, match.start() - 8): match.end() + 8]
+                sentence = line.strip()[max(0, match.start() - 8) : match.end() + 8]
                 direct.append((int(match.group(1)), f"opening {_quote(sentence)}"))
 
     plans: list[tuple[int, str]] = []
@@ -185,14 +190,17 @@ def resolve_year(text: str, *, title: str | None = None, published: str | None =
     evidence = "; ".join(dict.fromkeys(e for _, e in signals[:4]))
     if len(years) == 1:
         year = years.pop()
-        return {"year": year, "year_evidence": evidence, "year_status": "resolved",
-                "year_candidates": []}
+        return {
+            "year": year,
+            "year_evidence": evidence,
+            "year_status": "resolved",
+            "year_candidates": [],
+        }
     if len(years) > 1:
         return {
             "year": None,
-            "year_evidence": "conflicting years: " + "; ".join(
-                dict.fromkeys(f"{e} ({y})" for y, e in signals[:6])
-            ),
+            "year_evidence": "conflicting years: "
+            + "; ".join(dict.fromkeys(f"{e} ({y})" for y, e in signals[:6])),
             "year_status": "unresolved",
             "year_candidates": sorted(years),
         }

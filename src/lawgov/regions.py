@@ -104,7 +104,6 @@ class _Gazetteer:
     by_name: dict[str, tuple[_Division, ...]]
     by_alias: dict[str, tuple[_Division, ...]]
     lengths_by_end: dict[str, tuple[int, ...]]
-    by_key: dict[tuple[str | None, ...], _Division]
     source: str
 
 
@@ -147,13 +146,6 @@ def _town_level(name: str) -> str | None:
     return None
 
 
-def _short_town(name: str) -> str | None:
-    for suffix in ("街道办事处", "街道", "镇", "乡", "苏木"):
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return None
-
-
 @lru_cache(maxsize=4)
 def _load_gazetteer(path: str | None = None) -> _Gazetteer:
     """Parse the division table once per process and per path.
@@ -168,14 +160,11 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
         text, source = _read_table(Path(path)), str(path)
     by_name: dict[str, list[_Division]] = defaultdict(list)
     by_alias: dict[str, list[_Division]] = defaultdict(list)
-    by_key: dict[tuple[str | None, ...], _Division] = {}
     province = city = county = None
     province_code = ""
-    county_div: _Division | None = None
     skip = False
 
     def add(division: _Division, names: list[str], aliases: list[str]) -> None:
-        by_key.setdefault(division.key, division)
         for name in dict.fromkeys(names):
             by_name[name].append(division)
         for alias in dict.fromkeys(aliases):
@@ -193,7 +182,7 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
         code = fields[1] if len(fields) > 1 else None
         aliases = fields[2].split("/") if len(fields) > 2 else []
         if depth == 0:
-            province, city, county, county_div = name, None, None, None
+            province, city, county = name, None, None
             province_code = code or ""
             skip = province_code.startswith(_EXCLUDED_PROVINCE_CODES)
             if not skip:
@@ -202,7 +191,7 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
         if skip:
             continue
         if depth == 1:
-            county, county_div = None, None
+            county = None
             if name in _PLACEHOLDERS:
                 city = None
             elif name == province:
@@ -214,11 +203,10 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
                 )
         elif depth == 2:
             if name in _PLACEHOLDERS:
-                county, county_div = None, None
+                county = None
             else:
                 county = name
-                county_div = _Division(name, "county", province, city, name, None, code)
-                add(county_div, [name], aliases)
+                add(_Division(name, "county", province, city, name, None, code), [name], aliases)
         else:
             parent = county or city or ""
             bare = (
@@ -229,12 +217,8 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
             level = _town_level(bare)
             if level is None:
                 continue
-            short = _short_town(bare)
-            add(
-                _Division(bare, level, province, city, county, bare, None),
-                [bare, name],
-                [short] if short else [],
-            )
+            # 济源市下冶镇 is indexed as written and as 下冶镇, the way reports name it.
+            add(_Division(bare, level, province, city, county, bare, None), [bare, name], [])
 
     lengths: dict[str, set[int]] = defaultdict(set)
     for name in by_name:
@@ -243,7 +227,6 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
         by_name={k: tuple(v) for k, v in by_name.items()},
         by_alias={k: tuple(v) for k, v in by_alias.items()},
         lengths_by_end={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
-        by_key=by_key,
         source=source,
     )
 
@@ -392,8 +375,9 @@ def resolve_region(
     Parameters
     ----------
     text : str
-        Report text, best the clean text of :func:`lawgov.normalize_text` (Simplified
-        script); raw Simplified text with page furniture also works.
+        Report text, best the clean text of :func:`lawgov.normalize_text`. Raw text with
+        page furniture and half-width punctuation works too, but Traditional script must be
+        converted first (the table is in Simplified script).
     title : str, optional
         Report title when it is known apart from the text.
     gazetteer : str or path-like, optional

@@ -1,5 +1,966 @@
-"""Report structure: headings, the five mandated parts, and the enumerated items inside them."""
+"""Report structure: headings, the five mandated parts, and the enumerated items inside them.
+
+A report is cut at its numbered headings into a tree of sections. Each top-level section is
+assigned one of the parts the 2019 supervision rules require (measures, shortfalls, duty,
+plans, other) by the words of its heading, and its subsections inherit it; the text before
+the first heading is the ``preamble``. Inside each part the enumerated points (subsections,
+一是/二是 runs, ①②, (1)(2), or plain paragraphs) become *items*, the unit of analysis of the
+later stages.
+
+Decisions a reader of the tables should know:
+
+* Headings are numbered paragraphs: 一、 (or 一. / 一．), （一） and (一), 1. / 1、 / 1．,
+  (1), ①, 第一部分. The level of a heading is its depth in the report's outline, not its
+  marker style: styles are stacked in the order the report uses them. A number that
+  continues the numbering of an outer level in another style (a 4、 after （三）) is a
+  sibling of that level (flag ``style_switch``); a skipped or restarted number is flagged.
+* 一是/二是 and ①② inside a paragraph are enumerations, not headings: they split items, never
+  sections.
+* Offsets index the report's clean ``text``. A section runs from the start of its heading
+  line to the start of the next heading at the same or a higher level, newline included, so
+  the top-level sections (preamble and closing included) tile the text exactly:
+  nothing is lost.
+* A closing paragraph or signature after the last part (法治政府建设工作事关……继续砥砺前进)
+  becomes a top-level section of its own flagged ``closing``, keeping the part of the
+  section before it, and never an item.
+* A report without any heading is one ``other`` section with ``structure_status`` =
+  ``"no_headings"``.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import functools
+import importlib.resources
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+__all__: list[str] = ["split_sections", "split_items", "part_coverage"]
+
+PARTS = ("measures", "shortfalls", "duty", "plans", "other", "preamble")
+_MERGEABLE = ("measures", "shortfalls", "plans")
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
+_CN = "一二三四五六七八九十"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# A heading is a paragraph opening with a numbering marker. Indentation before the marker
+# is tolerated (clean text has none, raw text may). Sentences opening with a number are not
+# headings: 1.5万 / 1、2月 / 2023年 / 12345热线 fail the (?!...) guards.
+_HEADING = re.compile(
+    rf"""[ \t\u3000]*(?:
+      (?P<part>第(?P<n_part>[{_CN}]{{1,3}})(?:部分|章|节)[、：:，,.．\s]?)
+    | (?P<cn_paren>[（(](?P<n_cn_paren>[{_CN}]{{1,3}})[）)])
+    | (?P<arabic_paren>[（(](?P<n_arabic_paren>\d{{1,2}})[）)])
+    | (?P<cn>(?P<n_cn>[{_CN}]{{1,3}})[、．.](?![{_CN}]))
+    | (?P<arabic>(?P<n_arabic>\d{{1,2}})(?:[、．]|\.(?!\d))(?![\d年月日号]))
+    | (?P<circled>(?P<n_circled>[{_CIRCLED}]))
+    )[ \t\u3000]*""",
+    re.X,
+)
+_STYLES = ("part", "cn_paren", "arabic_paren", "cn", "arabic", "circled")
+# The run-in title of a heading ends at the first sentence end.
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+
+# Enumerations inside a paragraph. 一是 must open a clause; later numbers may follow any
+# character (004 writes 72余次二是 without punctuation) except those that make the numeral
+# part of a word (统一是, 唯一是, 之一是, 第二是).
+_ENUM_FAMILIES = {
+    "shi": re.compile(rf"(?<![第统唯之同单万十{_CN}])(?P<n>[{_CN}]{{1,2}})是"),
+    "circled": re.compile(rf"(?P<n>[{_CIRCLED}])"),
+    "paren": re.compile(r"[（(](?P<n>\d{1,2})[）)]"),
+}
+_CLAUSE_OPEN = set("。；;：:，,！!？?\n）)") | {""}
+_SEMICOLON = re.compile(r"[；;]")
+_TRAILING = " \t\u3000\n；;，,、"
+_LEADING = " \t\u3000\n"
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年)")
+
+_SECTION_COLUMNS = [
+    "doc_id", "unit_id", "section_id", "parent_id", "level", "marker", "marker_type", "number",
+    "heading", "run_in", "part", "part_evidence", "text", "start", "end", "n_chars", "flags",
+    "structure_status",
+]
+_ITEM_COLUMNS = [
+    "doc_id", "unit_id", "part", "section_id", "item_id", "item_no", "kind", "marker",
+    "heading", "text", "start", "end", "n_chars",
+]
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@functools.lru_cache(maxsize=8)
+def _load_vocabulary(path: str | None) -> dict:
+    import yaml
+
+    if path is None:
+        source = importlib.resources.files("lawgov").joinpath("resources", "parts.yml")
+        raw = yaml.safe_load(source.read_text("utf-8"))
+        where = "the shipped parts.yml"
+    else:
+        file = Path(path)
+        if not file.is_file():
+            raise ValueError(
+                f"vocabulary file {path!r} does not exist; pass the path of a YAML file laid "
+                "out like lawgov/resources/parts.yml, or None for the shipped one"
+            )
+        raw = yaml.safe_load(file.read_text("utf-8"))
+        where = str(path)
+    try:
+        parts = raw["parts"]
+        missing = [p for p in ("other", "duty", "shortfalls", "plans", "measures") if p not in parts]
+        if missing:
+            raise KeyError(missing)
+        compiled = {
+            part: re.compile("|".join(f"(?:{p})" for p in parts[part])) for part in parts
+        }
+        vocabulary = {
+            "parts": compiled,
+            "action": re.compile(raw["future_year"]["action"]),
+            "result": re.compile(raw["future_year"]["result"]),
+            "plan_openers": re.compile(raw["plan_openers"]),
+            "closing_opening": re.compile(raw["closing"]["opening"]),
+            "closing_rhetoric": re.compile(raw["closing"]["rhetoric"]),
+            "closing_max_chars": int(raw["closing"]["max_chars"]),
+            "signature": re.compile(raw["closing"]["signature"]),
+        }
+    except (KeyError, TypeError) as error:
+        raise ValueError(
+            f"vocabulary {where} lacks {error}: it needs 'parts' (other, duty, shortfalls, "
+            "plans, measures), 'future_year' (action, result), 'plan_openers' and 'closing' "
+            "(opening, rhetoric, max_chars, signature), as in lawgov/resources/parts.yml"
+        ) from None
+    except re.error as error:
+        raise ValueError(f"vocabulary {where} has an invalid regular expression: {error}") from None
+    return vocabulary
+
+
+# --------------------------------------------------------------------------- headings
+
+
+def _number(style: str, written: str) -> int:
+    if style in ("arabic", "arabic_paren"):
+        return int(written)
+    if style == "circled":
+        return _CIRCLED.index(written) + 1
+    # Chinese numerals up to 99: 十, 十二, 二十, 二十三.
+    if "十" in written:
+        tens, _, units = written.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+    return _CN_DIGITS.get(written, 0)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line, end excluding the newline."""
+    spans, position = [], 0
+    for line in text.split("\n"):
+        spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return spans
+
+
+class _Node:
+    __slots__ = (
+        "start", "end", "style", "number", "marker", "marker_end", "heading", "run_in",
+        "children", "parent", "flags", "part", "evidence", "section_id", "line",
+    )
+
+    def __init__(self, start, style, number, marker, marker_end, heading, run_in, line):
+        self.start = start
+        self.end = start
+        self.style = style
+        self.number = number
+        self.marker = marker
+        self.marker_end = marker_end
+        self.heading = heading
+        self.run_in = run_in
+        self.children: list[_Node] = []
+        self.parent: _Node | None = None
+        self.flags: list[str] = []
+        self.part = ""
+        self.evidence = ""
+        self.section_id = ""
+        self.line = line
+
+
+def _heading_nodes(text: str, lines: list[tuple[int, int]]) -> list[_Node]:
+    nodes = []
+    for index, (start, end) in enumerate(lines):
+        match = _HEADING.match(text, start, end)
+        if match is None or match.end() >= end:
+            continue  # not a marker, or a marker with nothing after it
+        style = next(s for s in _STYLES if match.group(s) is not None)
+        number = _number(style, match.group(f"n_{style}"))
+        if number == 0:
+            continue
+        body_start = match.end()
+        stop = _SENTENCE_END.search(text, body_start, end)
+        title_end = stop.start() if stop else end
+        rest = text[stop.end():end].strip() if stop else ""
+        nodes.append(
+            _Node(
+                start, style, number, match.group(style), body_start,
+                text[body_start:title_end].strip(), bool(rest), index,
+            )
+        )
+    return nodes
+
+
+def _build_tree(nodes: list[_Node]) -> list[_Node]:
+    """Nest headings by marker style; returns the top-level nodes."""
+    roots: list[_Node] = []
+    stack: list[_Node] = []
+    for node in nodes:
+        depth = next((d for d, open_ in enumerate(stack) if open_.style == node.style), None)
+        if depth is not None:
+            previous = stack[depth].number
+            if node.number <= previous:
+                node.flags.append("numbering_restart")
+            elif node.number > previous + 1:
+                node.flags.append("numbering_gap")
+        elif node.number == 1 or not stack:
+            depth = len(stack)
+            if node.number != 1:
+                node.flags.append("numbering_gap")
+        else:
+            continuing = [d for d, open_ in enumerate(stack) if open_.number == node.number - 1]
+            if continuing:
+                depth = continuing[-1]
+                node.flags.append("style_switch")
+            else:
+                depth = len(stack)
+                node.flags.append("numbering_gap")
+        del stack[depth:]
+        if stack:
+            node.parent = stack[-1]
+            stack[-1].children.append(node)
+        else:
+            roots.append(node)
+        stack.append(node)
+    return roots
+
+
+def _set_ends(siblings: list[_Node], end: int) -> None:
+    for node, following in zip(siblings, siblings[1:] + [None]):
+        node.end = following.start if following is not None else end
+        _set_ends(node.children, node.end)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def _part_matches(heading: str, vocabulary: dict) -> dict[str, list[tuple[int, int, str]]]:
+    found = {}
+    for part, pattern in vocabulary["parts"].items():
+        spans = [(m.start(), m.end(), m.group()) for m in pattern.finditer(heading) if m.group()]
+        if spans:
+            found[part] = spans
+    # A match inside another part's longer match does not count (措施 inside 改进措施).
+    for part in list(found):
+        kept = [
+            (s, e, w) for s, e, w in found[part]
+            if not any(
+                other != part and os <= s and e <= oe and (oe - os) > (e - s)
+                for other, spans in found.items() for os, oe, _ in spans
+            )
+        ]
+        if kept:
+            found[part] = kept
+        else:
+            del found[part]
+    return found
+
+
+def _classify(heading: str, vocabulary: dict, year: int | None) -> tuple[list[str], str]:
+    """Parts named by a top-level heading, in the order they are named, and the evidence."""
+    found = _part_matches(heading, vocabulary)
+    for part in ("other", "duty"):
+        if part in found:
+            return [part], "+".join(w for _, _, w in found[part])
+    if year is not None and "plans" not in found:
+        later = [y for y in _YEAR.findall(heading) if int(y) > year]
+        action = vocabulary["action"].search(heading)
+        if later and action and not vocabulary["result"].search(heading):
+            measures = found.pop("measures", None)
+            s, e, word = measures[-1] if measures else (action.start(), action.end(), action.group())
+            found["plans"] = [(s, e, f"{later[0]}年 (after the report year {year}) + {word}")]
+    named = sorted(
+        (p for p in _MERGEABLE if p in found), key=lambda p: min(s for s, _, _ in found[p])
+    )
+    evidence = " | ".join("+".join(w for _, _, w in found[p]) for p in named)
+    return named, evidence
+
+
+def _reference_year(year, text: str, first_heading: int) -> int | None:
+    if year is not None and not pd.isna(year):
+        return int(year)
+    years = Counter(int(y) for y in _YEAR.findall(text, 0, first_heading))
+    if not years:
+        return None
+    return max(years.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+
+
+def _inherit(node: _Node, part: str, evidence: str) -> None:
+    for child in node.children:
+        child.part = part
+        child.evidence = evidence
+        _inherit(child, part, evidence)
+
+
+def _assign_parts(roots: list[_Node], vocabulary: dict, year: int | None, text: str) -> bool:
+    """Set part and evidence on every node; return whether any heading named a part."""
+    recognised = False
+    seen_later_part = False
+    for root in roots:
+        named, evidence = _classify(root.heading, vocabulary, year)
+        if named:
+            recognised = True
+            root.part, root.evidence = named[0], evidence
+        elif not seen_later_part:
+            root.part = "measures"
+            root.evidence = "work-area heading before any shortfalls or plans part"
+        else:
+            root.part = "other"
+            root.evidence = "heading naming no part, after the shortfalls or plans part"
+        if root.part in ("shortfalls", "plans", "other") and named:
+            seen_later_part = True
+        inherited = f"inherited from {root.section_id}: {root.evidence}"
+        if len(named) > 1:
+            root.flags.append("merged_part")
+            _split_merged(root, named, vocabulary, text)
+            for child in root.children:
+                _inherit(child, child.part, f"inherited from {child.section_id}: {child.evidence}")
+        else:
+            _inherit(root, root.part, inherited)
+    return recognised
+
+
+def _split_merged(root: _Node, named: list[str], vocabulary: dict, text: str) -> None:
+    """Give the children of a merged heading (存在的问题及下一步打算) their own parts."""
+    if root.children:
+        current = 0
+        previous = None
+        for child in root.children:
+            found = [p for p in named if p in _part_matches(child.heading, vocabulary)]
+            if found:
+                current = named.index(found[0])
+                child.part = found[0]
+                child.evidence = f"merged heading, own heading names {found[0]}"
+            else:
+                if previous is not None and child.number <= previous.number and current + 1 < len(named):
+                    current += 1
+                    child.evidence = "merged heading, numbering restarts: next named part"
+                else:
+                    child.evidence = f"merged heading, continues {named[current]}"
+                child.part = named[current]
+            previous = child
+        return
+    # No inner headings: cut at the first paragraph that opens like a plan.
+    body_start = text.find("\n", root.start, root.end)
+    if body_start < 0 or "plans" not in named:
+        return
+    position = body_start + 1
+    first_body = position
+    while position < root.end:
+        line_end = text.find("\n", position, root.end)
+        line_end = root.end if line_end < 0 else line_end
+        if position > first_body and vocabulary["plan_openers"].match(text, position, line_end):
+            before = [p for p in named if p != "plans"][0]
+            pieces = [(first_body, position, before), (position, root.end, "plans")]
+            for number, (start, end, part) in enumerate(pieces, start=1):
+                child = _Node(start, "", number, "", start, "", False, -1)
+                child.end = end
+                child.parent = root
+                child.part = part
+                child.evidence = f"merged heading, split at a paragraph opening a plan ({part})"
+                child.flags.append("merged_split")
+                root.children.append(child)
+            return
+        position = line_end + 1
+
+
+# --------------------------------------------------------------------------- closing
+
+
+def _closing_start(text: str, lines, roots: list[_Node], vocabulary: dict) -> int | None:
+    """Start of a closing paragraph / signature after the last part, if any."""
+    if not roots:
+        return None
+    deepest = roots[-1]
+    while deepest.children:
+        deepest = deepest.children[-1]
+    heading_line_end = text.find("\n", deepest.start)
+    heading_line_end = len(text) if heading_line_end < 0 else heading_line_end
+    start = None
+    index = len(lines) - 1
+    while index >= 0:
+        line_start, line_end = lines[index]
+        if line_start <= heading_line_end:
+            break
+        if vocabulary["signature"].match(text[line_start:line_end].strip()):
+            start = line_start
+            index -= 1
+            continue
+        break
+    if index >= 0:
+        line_start, line_end = lines[index]
+        paragraph = text[line_start:line_end]
+        # The closing must follow some body text of the last section, so that a section
+        # whose only paragraph is rhetorical is not emptied.
+        has_body_before = deepest.run_in or (
+            deepest.line + 1 < len(lines) and lines[deepest.line + 1][0] < line_start
+        )
+        is_closing = vocabulary["closing_opening"].match(paragraph) or (
+            len(paragraph) <= vocabulary["closing_max_chars"]
+            and vocabulary["closing_rhetoric"].search(paragraph)
+        )
+        if line_start > heading_line_end and has_body_before and is_closing:
+            start = line_start
+    return start
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _walk(nodes: list[_Node]):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def _number_ids(nodes: list[_Node], prefix: str) -> None:
+    for position, node in enumerate(nodes, start=1):
+        node.section_id = f"{prefix}{position}"
+        _number_ids(node.children, f"{node.section_id}.")
+
+
+def _structure(doc_id: str, text: str, year, vocabulary: dict, out: dict[str, list]) -> None:
+    lines = _paragraphs(text)
+    nodes = _heading_nodes(text, lines)
+    rows: list[tuple] = []
+    if not nodes:
+        status = "empty" if not text.strip() else "no_headings"
+        evidence = "no heading in the report" if status == "no_headings" else "empty report"
+        rows.append(("1", None, 1, "", "", None, "", False, "other", evidence, 0, len(text),
+                     status))
+        _emit(doc_id, text, rows, status, out)
+        return
+    roots = _build_tree(nodes)
+    _set_ends(roots, len(text))
+    closing = _closing_start(text, lines, roots, vocabulary)
+    if closing is not None:
+        for node in _walk(roots):
+            if node.end > closing:
+                node.end = closing
+    _number_ids(roots, "")
+    reference = _reference_year(year, text, roots[0].start)
+    recognised = _assign_parts(roots, vocabulary, reference, text)
+    _number_ids(roots, "")
+    status = "ok" if recognised else "unrecognised_parts"
+    if roots[0].start > 0:
+        rows.append(("0", None, 1, "", "", None, "", False, "preamble",
+                     "text before the first heading", 0, roots[0].start, ""))
+    for node in _walk(roots):
+        parent = node.parent.section_id if node.parent is not None else None
+        rows.append((
+            node.section_id, parent, node.section_id.count(".") + 1, node.marker, node.style,
+            node.number if node.style else None, node.heading, node.run_in, node.part,
+            node.evidence, node.start, node.end, ",".join(node.flags),
+        ))
+    if closing is not None:
+        last = roots[-1]
+        rows.append((
+            str(len(roots) + 1), None, 1, "", "", None, "", False, last.part,
+            f"closing after the last part, keeps the part of section {last.section_id}",
+            closing, len(text), "closing",
+        ))
+    _emit(doc_id, text, rows, status, out)
+
+
+def _emit(doc_id: str, text: str, rows: list[tuple], status: str, out: dict[str, list]) -> None:
+    for (section_id, parent, level, marker, style, number, heading, run_in, part, evidence,
+         start, end, flags) in rows:
+        out["doc_id"].append(doc_id)
+        out["unit_id"].append(f"{doc_id}:s{section_id}")
+        out["section_id"].append(section_id)
+        out["parent_id"].append(parent)
+        out["level"].append(level)
+        out["marker"].append(marker)
+        out["marker_type"].append(style)
+        out["number"].append(number)
+        out["heading"].append(heading)
+        out["run_in"].append(run_in)
+        out["part"].append(part)
+        out["part_evidence"].append(evidence)
+        out["text"].append(text[start:end])
+        out["start"].append(start)
+        out["end"].append(end)
+        out["n_chars"].append(end - start)
+        out["flags"].append(flags)
+        out["structure_status"].append(status)
+
+
+def _check_reports(reports) -> None:
+    if not isinstance(reports, pd.DataFrame):
+        raise TypeError(
+            f"reports must be a pandas DataFrame (the table of lawgov.read_reports), "
+            f"not {type(reports).__name__}"
+        )
+    missing = [c for c in ("doc_id", "text") if c not in reports.columns]
+    if missing:
+        raise ValueError(
+            f"reports lacks column(s) {missing}; pass the table of lawgov.read_reports() or "
+            "lawgov.load_sample_reports(), or any table with 'doc_id' and clean 'text'"
+        )
+    if reports["doc_id"].duplicated().any():
+        duplicated = reports.loc[reports["doc_id"].duplicated(), "doc_id"].iloc[0]
+        raise ValueError(f"reports has duplicate doc_id {duplicated!r}; each report needs its own id")
+
+
+def split_sections(reports: pd.DataFrame, *, vocabulary: str | Path | None = None) -> pd.DataFrame:
+    """Cut each report into sections at its headings and assign each section a part.
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame
+        The reports table (:func:`lawgov.read_reports`); needs ``doc_id`` and clean ``text``;
+        ``year`` (the report year), when present, tells plans headings naming the next year
+        (2022年…工作举措 in a 2021 report) from measures headings.
+    vocabulary : str or Path, optional
+        A YAML file of part heading words laid out like ``lawgov/resources/parts.yml``
+        (the default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per section at every level, in reading order per report:
+
+        - ``doc_id`` (str): the report.
+        - ``unit_id`` (str): ``f"{doc_id}:s{section_id}"``, unique in the table.
+        - ``section_id`` (str): path of positions in the outline, ``"2"``, ``"2.1"``;
+          ``"0"`` is the preamble, and a closing section takes the next top-level number.
+        - ``parent_id`` (str or missing): ``section_id`` of the enclosing section.
+        - ``level`` (int): depth in the outline, 1 for top level (preamble and closing too).
+        - ``marker`` (str): the numbering as written (一、 / （一） / (一) / 1. / 1、 / ①),
+          ``""`` for preamble, closing and unheaded text.
+        - ``marker_type`` (str): ``cn`` (一、), ``cn_paren`` (（一）), ``arabic`` (1.),
+          ``arabic_paren`` ((1)), ``circled`` (①), ``part`` (第一部分) or ``""``.
+        - ``number`` (Int64): the number written in the marker.
+        - ``heading`` (str): the title after the marker, up to the first 。；！？ of its
+          paragraph (a run-in title) or the end of the paragraph.
+        - ``run_in`` (bool): body text follows the title in the heading's paragraph.
+        - ``part`` (str): ``measures``, ``shortfalls``, ``duty``, ``plans``, ``other`` or
+          ``preamble``, decided by the top-level heading and inherited by subsections.
+        - ``part_evidence`` (str): the heading words that decided it (``存在的困难``), or the
+          rule used (``work-area heading before any shortfalls or plans part``,
+          ``inherited from 5: …``). Parts of a merged heading are separated by `` | ``.
+        - ``text`` (str): ``report_text[start:end]``.
+        - ``start``, ``end`` (int): offsets into the report's clean text; a section spans
+          its subsections, and top-level sections tile the whole text.
+        - ``n_chars`` (int): ``end - start``.
+        - ``flags`` (str): comma-separated: ``numbering_gap``, ``numbering_restart``,
+          ``style_switch`` (a number continuing an outer level in another style),
+          ``merged_part`` (a heading naming two parts), ``merged_split`` (an unheaded piece
+          of a merged part), ``closing`` (text after the last part).
+        - ``structure_status`` (str): per report, ``ok``, ``unrecognised_parts`` (headings
+          but none names a part), ``no_headings`` (the whole text is one ``other`` section)
+          or ``empty``.
+
+    Examples
+    --------
+    >>> import lawgov as lg
+    >>> sections = lg.split_sections(lg.load_sample_reports())
+    >>> top = sections[(sections["level"] == 1) & (sections["doc_id"] == "22e26ddd19f499d9")]
+    >>> for row in top.itertuples():
+    ...     print(row.section_id, row.part, row.marker + row.heading[:12])
+    0 preamble 
+    1 measures 一、2023年推进法治政府建设
+    2 shortfalls 二、推进法治政府建设存在的不足
+    3 duty 三、党政主要负责人履行推进法治
+    4 plans 四、2024年度推进法治政府建设
+    """
+    _check_reports(reports)
+    vocab = _load_vocabulary(None if vocabulary is None else str(vocabulary))
+    out: dict[str, list] = {column: [] for column in _SECTION_COLUMNS}
+    years = reports["year"] if "year" in reports.columns else [None] * len(reports)
+    for doc_id, text, year in zip(reports["doc_id"], reports["text"], years):
+        text = "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text)
+        _structure(str(doc_id), text, year, vocab, out)
+    frame = pd.DataFrame(out, columns=_SECTION_COLUMNS)
+    frame["level"] = frame["level"].astype("int64")
+    frame["number"] = frame["number"].astype("Int64")
+    frame["run_in"] = frame["run_in"].astype(bool)
+    for column in ("start", "end", "n_chars"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _flags(value) -> set[str]:
+    return set(value.split(",")) if isinstance(value, str) and value else set()
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of text[start:end] without surrounding blanks and trailing separators."""
+    while start < end and text[start] in _LEADING:
+        start += 1
+    while end > start and text[end - 1] in _TRAILING:
+        end -= 1
+    return start, end
+
+
+def _enumeration(body: str, offset: int) -> list[tuple[int, int, int]]:
+    """(marker start, content start, number) of the first 一是/①/(1) run of 2+ points."""
+    best: list[tuple[int, int, int]] = []
+    for family, pattern in _ENUM_FAMILIES.items():
+        run: list[tuple[int, int, int]] = []
+        for match in pattern.finditer(body):
+            written = match.group("n")
+            number = (_CIRCLED.index(written) + 1 if family == "circled"
+                      else int(written) if family == "paren" else _number("cn", written))
+            expected = len(run) + 1
+            if number != expected:
+                continue
+            if number == 1 and family == "shi":
+                before = body[match.start() - 1] if match.start() > 0 else ""
+                if before not in _CLAUSE_OPEN:
+                    continue
+            run.append((match.start() + offset, match.end() + offset, number))
+        if len(run) >= 2 and (not best or run[0][0] < best[0][0]):
+            best = run
+    return best
+
+
+def _inline_points(text: str, body: int, end: int) -> list[tuple[str, str, int, int]]:
+    """(kind, marker, start, end) of the enumerated points of text[body:end]."""
+    run = _enumeration(text[body:end], body)
+    if run:
+        points = []
+        bounds = [s for s, _, _ in run[1:]] + [end]
+        for (marker_start, content_start, _), stop in zip(run, bounds):
+            points.append(("inline", text[marker_start:content_start], content_start, stop))
+        # A semicolon list whose last point lacks its marker (一是…；二是…；执法部门…): split
+        # the last point at its semicolons, but only when no earlier point holds a
+        # semicolon of its own, which would make semicolons clause breaks, not point breaks.
+        separated = all(
+            _SEMICOLON.fullmatch(text[max(0, s - 8):s].rstrip(_LEADING)[-1:] or "x")
+            for s, _, _ in run[1:]
+        )
+        internal = any(
+            _SEMICOLON.search(text, a, _strip(text, a, b)[1]) for _, _, a, b in points[:-1]
+        )
+        if separated and not internal:
+            kind, marker, last_start, last_end = points.pop()
+            paragraph_end = text.find("\n", last_start, last_end)
+            paragraph_end = last_end if paragraph_end < 0 else paragraph_end
+            cuts = [m.end() for m in _SEMICOLON.finditer(text, last_start, paragraph_end)]
+            cuts = [c for c in cuts if text[c:paragraph_end].strip()]
+            pieces = list(zip([last_start] + cuts, cuts + [last_end]))
+            points.append((kind, marker, *pieces[0]))
+            points.extend(("unmarked", "", a, b) for a, b in pieces[1:])
+        return points
+    # No enumeration: each body paragraph is a point, lead-ins ending in a colon excepted.
+    points = []
+    position = body
+    while position < end:
+        line_end = text.find("\n", position, end)
+        line_end = end if line_end < 0 else line_end
+        a, b = _strip(text, position, line_end)
+        if b > a and text[b - 1] not in "：:":
+            points.append(("paragraph", "", a, b))
+        position = line_end + 1
+    return points
+
+
+def split_items(sections: pd.DataFrame) -> pd.DataFrame:
+    """Cut each part of each report into its enumerated points (items).
+
+    The items of a part are its top-level points: when a part spans several top-level
+    sections (塘沟镇's 一 to 四), each of them; when it is one section with subsections, each
+    subsection; otherwise the 一是/二是, ①② or (1)(2) points of its text, even in one
+    paragraph separated by semicolons and even when the last point lacks its marker; with no
+    enumeration at all, each body paragraph (lead-ins ending in a colon excepted). Lead text
+    before the first point, the preamble and the closing are not items.
+
+    Parameters
+    ----------
+    sections : pandas.DataFrame
+        The table of :func:`split_sections`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item, in reading order:
+
+        - ``doc_id`` (str): the report.
+        - ``unit_id`` (str): ``f"{doc_id}:i{item_id}"``, unique in the table.
+        - ``part`` (str): the part the item belongs to.
+        - ``section_id`` (str): the section the item is or lies in.
+        - ``item_id`` (str): the section id for an item that is a section; ``"{section_id}-{k}"``
+          for the k-th point inside a section.
+        - ``item_no`` (int): position of the item within its report's part, from 1.
+        - ``kind`` (str): ``section``, ``inline`` (an enumerated point), ``unmarked`` (a last
+          point without marker, after a semicolon) or ``paragraph``.
+        - ``marker`` (str): the marker as written (（一）, 1., 一是, ①), ``""`` if none.
+        - ``heading`` (str): the section heading, or the point's first clause up to 。；.
+        - ``text`` (str): the item's text without its marker and trailing separators.
+        - ``start``, ``end`` (int): offsets into the report's clean text.
+        - ``n_chars`` (int): ``end - start``.
+
+    Examples
+    --------
+    >>> import lawgov as lg
+    >>> items = lg.split_items(lg.split_sections(lg.load_sample_reports()))
+    >>> shortfalls = items[(items["doc_id"] == "22e26ddd19f499d9") & (items["part"] == "shortfalls")]
+    >>> for row in shortfalls.itertuples():
+    ...     print(row.item_no, row.marker or "-", row.text[:14])
+    1 一是 个别社干部对法治工作重视不够
+    2 二是 法治宣传力度有待加强，宣传精细
+    3 - 执法部门处置问题习惯于简单化、
+    """
+    missing = [
+        c for c in ("doc_id", "section_id", "parent_id", "level", "part", "text", "start",
+                    "end", "flags", "heading", "marker")
+        if c not in sections.columns
+    ]
+    if missing:
+        raise ValueError(
+            f"sections lacks column(s) {missing}; pass the table of lawgov.split_sections()"
+        )
+    out: dict[str, list] = {column: [] for column in _ITEM_COLUMNS}
+    for doc_id, table in sections.groupby("doc_id", sort=False):
+        _items_of_report(str(doc_id), table, out)
+    frame = pd.DataFrame(out, columns=_ITEM_COLUMNS)
+    for column in ("item_no", "start", "end", "n_chars"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def _report_text(records: list[dict]) -> str:
+    """The report's text rebuilt from its sections (newlines fill spans a filter removed)."""
+    pieces, position = [], 0
+    for record in sorted(records, key=lambda r: (r["start"], -r["end"])):
+        if record["end"] <= position:
+            continue
+        if record["start"] >= position:
+            pieces.append("\n" * (record["start"] - position))
+            pieces.append(record["text"])
+        else:
+            pieces.append(record["text"][position - record["start"]:])
+        position = record["end"]
+    return "".join(pieces)
+
+
+def _parent(record: dict) -> str | None:
+    parent = record["parent_id"]
+    return None if parent is None or pd.isna(parent) else str(parent)
+
+
+def _items_of_report(doc_id: str, table: pd.DataFrame, out: dict[str, list]) -> None:
+    records = table.to_dict("records")
+    text = _report_text(records)
+    children: dict[str | None, list[dict]] = {}
+    for record in records:
+        children.setdefault(_parent(record), []).append(record)
+    # The sections that carry a part: top-level sections, and the pieces of merged headings.
+    roots: list[dict] = []
+    for record in records:
+        if _parent(record) is not None and record["level"] != 1:
+            continue
+        flags = _flags(record["flags"])
+        if record["part"] == "preamble" or "closing" in flags:
+            continue
+        if "merged_part" in flags and children.get(record["section_id"]):
+            roots.extend(children[record["section_id"]])
+        else:
+            roots.append(record)
+    groups: list[list[dict]] = []
+    for record in roots:
+        previous = groups[-1][-1] if groups else None
+        if previous is not None and previous["part"] == record["part"] \
+                and _parent(previous) == _parent(record):
+            groups[-1].append(record)
+        else:
+            groups.append([record])
+    numbering: Counter = Counter()
+    for group in groups:
+        if len(group) > 1:
+            points = group
+        else:
+            points = children.get(group[0]["section_id"], [])
+        if points:
+            for record in points:
+                a, b = _strip(text, _body_start(text, record), record["end"])
+                _add_item(out, doc_id, record, record["section_id"], "section",
+                          record["marker"], record["heading"], text, a, b, numbering)
+            continue
+        record = group[0]
+        body = _body_start(text, record, after_title=True)
+        for k, (kind, marker, a, b) in enumerate(
+                _inline_points(text, body, record["end"]), start=1):
+            a, b = _strip(text, a, b)
+            if b <= a:
+                continue
+            stop = _SENTENCE_END.search(text, a, b)
+            _add_item(out, doc_id, record, f"{record['section_id']}-{k}", kind, marker,
+                      text[a:stop.start() if stop else b], text, a, b, numbering)
+
+
+def _body_start(text: str, record: dict, *, after_title: bool = False) -> int:
+    """Where a section's text begins after its marker (or after its run-in title)."""
+    start = record["start"]
+    if not record["marker"]:
+        return start
+    marker_at = text.find(record["marker"], start)
+    position = marker_at + len(record["marker"])
+    if not after_title:
+        return position
+    line_end = text.find("\n", position, record["end"])
+    line_end = record["end"] if line_end < 0 else line_end
+    stop = _SENTENCE_END.search(text, position, line_end)
+    return stop.end() if stop else line_end
+
+
+def _add_item(out, doc_id, record, item_id, kind, marker, heading, text, start, end, numbering):
+    numbering[record["part"]] += 1
+    out["doc_id"].append(doc_id)
+    out["unit_id"].append(f"{doc_id}:i{item_id}")
+    out["part"].append(record["part"])
+    out["section_id"].append(record["section_id"])
+    out["item_id"].append(item_id)
+    out["item_no"].append(numbering[record["part"]])
+    out["kind"].append(kind)
+    out["marker"].append(marker)
+    out["heading"].append(heading)
+    out["text"].append(text[start:end])
+    out["start"].append(start)
+    out["end"].append(end)
+    out["n_chars"].append(end - start)
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def part_coverage(
+    sections: pd.DataFrame,
+    items: pd.DataFrame | None = None,
+    *,
+    layout: Literal["long", "wide"] = "long",
+) -> pd.DataFrame:
+    """Which parts each report has, how long they are, and how many items they hold.
+
+    Parameters
+    ----------
+    sections : pandas.DataFrame
+        The table of :func:`split_sections`.
+    items : pandas.DataFrame, optional
+        The table of :func:`split_items`; computed from ``sections`` when not given.
+    layout : {"long", "wide"}
+        ``"long"``: one row per report and part. ``"wide"``: one row per report, columns
+        ``{part}_present``, ``{part}_share``, ``{part}_n_items``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long layout, one row per report x part (all six parts, in the order measures,
+        shortfalls, duty, plans, other, preamble):
+
+        - ``doc_id`` (str): the report.
+        - ``part`` (str): the part.
+        - ``present`` (bool): the report has text in that part.
+        - ``n_chars`` (int): characters of the report's text in that part (each character
+          counted once, in its innermost section).
+        - ``share`` (float): ``n_chars`` over the report's length; the six shares of a
+          report sum to 1.
+        - ``n_sections`` (int): top-level sections (or, for a merged heading, its pieces)
+          in that part.
+        - ``n_items`` (int): items of that part (:func:`split_items`).
+        - ``headings`` (str): the headings of those sections, joined by `` / ``.
+        - ``part_evidence`` (str): the words that decided the part, joined by `` / ``.
+        - ``structure_status`` (str): the report's status from :func:`split_sections`.
+
+        The wide layout is indexed by ``doc_id``.
+
+    Examples
+    --------
+    >>> import lawgov as lg
+    >>> coverage = lg.part_coverage(lg.split_sections(lg.load_sample_reports()), layout="wide")
+    >>> coverage[["shortfalls_n_items", "plans_n_items", "duty_present"]].to_string()
+    """
+    if layout not in ("long", "wide"):
+        raise ValueError(f"layout must be 'long' or 'wide', not {layout!r}")
+    missing = [c for c in ("doc_id", "section_id", "parent_id", "level", "part", "start", "end",
+                           "flags", "heading", "part_evidence") if c not in sections.columns]
+    if missing:
+        raise ValueError(
+            f"sections lacks column(s) {missing}; pass the table of lawgov.split_sections()"
+        )
+    if items is None:
+        items = split_items(sections)
+    item_counts = items.groupby(["doc_id", "part"]).size().to_dict()
+    rows = []
+    for doc_id, table in sections.groupby("doc_id", sort=False):
+        records = table.to_dict("records")
+        by_id = {r["section_id"]: r for r in records}
+        children_chars: Counter = Counter()
+        has_child = set()
+        for record in records:
+            if _parent(record) is not None:
+                children_chars[_parent(record)] += record["end"] - record["start"]
+                has_child.add(_parent(record))
+        # Each character counts once, in the innermost section holding it.
+        chars: Counter = Counter()
+        for record in records:
+            own = record["end"] - record["start"] - children_chars[record["section_id"]]
+            chars[record["part"]] += own
+        length = sum(r["end"] - r["start"] for r in records if _parent(r) is None)
+        heads: dict[str, list[str]] = {}
+        evidence: dict[str, list[str]] = {}
+        for record in records:
+            flags = _flags(record["flags"])
+            parent = by_id.get(_parent(record)) if _parent(record) is not None else None
+            carries = (
+                (parent is None and "closing" not in flags
+                 and not ("merged_part" in flags and record["section_id"] in has_child))
+                or (parent is not None and "merged_part" in _flags(parent["flags"]))
+            )
+            if carries:
+                heads.setdefault(record["part"], []).append(record["heading"])
+                evidence.setdefault(record["part"], []).append(record["part_evidence"])
+        status = records[0]["structure_status"] if "structure_status" in table.columns else ""
+        for part in PARTS:
+            n_chars = int(chars.get(part, 0))
+            rows.append({
+                "doc_id": doc_id,
+                "part": part,
+                "present": n_chars > 0,
+                "n_chars": n_chars,
+                "share": n_chars / length if length else 0.0,
+                "n_sections": len(heads.get(part, [])),
+                "n_items": int(item_counts.get((doc_id, part), 0)),
+                "headings": " / ".join(h for h in heads.get(part, []) if h),
+                "part_evidence": " / ".join(evidence.get(part, [])),
+                "structure_status": status,
+            })
+    long = pd.DataFrame(rows, columns=[
+        "doc_id", "part", "present", "n_chars", "share", "n_sections", "n_items", "headings",
+        "part_evidence", "structure_status",
+    ])
+    if layout == "long":
+        return long
+    wide = long.pivot(index="doc_id", columns="part", values=["present", "share", "n_items"])
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([["present", "share", "n_items"], PARTS]))
+    wide.columns = [f"{part}_{field}" for field, part in wide.columns]
+    wide = wide[[f"{p}_{f}" for p in PARTS for f in ("present", "share", "n_items")]]
+    wide = wide.reindex(long["doc_id"].drop_duplicates())
+    for part in PARTS:
+        wide[f"{part}_present"] = wide[f"{part}_present"].astype(bool)
+        wide[f"{part}_share"] = wide[f"{part}_share"].astype(float)
+        wide[f"{part}_n_items"] = wide[f"{part}_n_items"].astype("int64")
+    return wide

@@ -18,6 +18,7 @@ import os
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,7 +108,7 @@ class _Gazetteer:
     source: str
 
 
-def _default_gazetteer_text() -> tuple[str, str]:
+def _default_gazetteer_path() -> Path:
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
@@ -115,11 +116,11 @@ def _default_gazetteer_text() -> tuple[str, str]:
             "installed: run `pip install jionlp==1.5.31`, or pass gazetteer=PATH to a table "
             "in the same format"
         )
-    path = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.zip"
-    return _read_table(path), f"jionlp {path.name}"
+    return Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.zip"
 
 
-def _read_table(path: Path) -> str:
+def _table_lines(path: Path) -> Iterator[str]:
+    """The table's lines, streamed: holding 12 MB of text at once would cost ~100 MB."""
     if not path.is_file():
         raise FileNotFoundError(
             f"gazetteer file {str(path)!r} does not exist: pass the path of a division table "
@@ -134,8 +135,10 @@ def _read_table(path: Path) -> str:
                     f"found {names}"
                 )
             with archive.open(names[0]) as handle:
-                return io.TextIOWrapper(handle, encoding="utf-8-sig").read()
-    return path.read_text(encoding="utf-8-sig")
+                yield from io.TextIOWrapper(handle, encoding="utf-8-sig")
+    else:
+        with path.open(encoding="utf-8-sig") as handle:
+            yield from handle
 
 
 def _town_level(name: str) -> str | None:
@@ -154,10 +157,8 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
     (villages are skipped). Province, prefecture and county rows are
     ``name<TAB>code<TAB>short name[/other short name]``.
     """
-    if path is None:
-        text, source = _default_gazetteer_text()
-    else:
-        text, source = _read_table(Path(path)), str(path)
+    table = _default_gazetteer_path() if path is None else Path(path)
+    source = f"jionlp {table.name}" if path is None else str(path)
     by_name: dict[str, list[_Division]] = defaultdict(list)
     by_alias: dict[str, list[_Division]] = defaultdict(list)
     province = city = county = None
@@ -171,7 +172,10 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
             if len(alias) >= 2 and alias not in names:
                 by_alias[alias].append(division)
 
-    for line in text.splitlines():
+    for line in _table_lines(table):
+        if line.startswith("\t\t\t\t"):
+            continue
+        line = line.rstrip("\r\n")
         depth = len(line) - len(line.lstrip("\t"))
         if depth >= 4:
             continue

@@ -48,8 +48,9 @@ _STOPWORD_KINDS = ("general", "filler")
 # Bump when the filtering rules change, so caches built by older code are not reused.
 _RULES_VERSION = 1
 
-_CHINESE_NUMERALS = set("零〇一二三四五六七八九十百千万亿两")
 _NUMBER = re.compile(r"^[0-9]+([.,:][0-9]+)*%?$")
+# Chinese numbers, alone or as the dictionary words "十余次", "两个", "三项".
+_CHINESE_NUMBER = re.compile(r"^[零〇一二三四五六七八九十百千万亿两]+[余多几]?[次个名条件项场份家处人年天]?$")
 
 
 def _resource_text(name: str) -> str:
@@ -300,7 +301,8 @@ class Tokenizer:
         Let the segmenter guess words missing from the dictionary with its HMM. Off by
         default: the guesses differ between backends and make tokens less reproducible.
     keep_numbers : bool
-        Keep numbers (``2023``, ``13,600``, ``70%``, ``十``). Dropped by default.
+        Keep numbers (``2023``, ``13,600``, ``12.4``, ``十``, ``两个``, ``十余次``). Dropped
+        by default.
     keep_punct : bool
         Keep punctuation and symbol tokens. Dropped by default. Whitespace is always
         dropped.
@@ -497,7 +499,7 @@ class Tokenizer:
         ):
             return False
         if not self.keep_numbers and (
-            _NUMBER.match(token) or all(ch in _CHINESE_NUMERALS for ch in token)
+            _NUMBER.match(token) or _CHINESE_NUMBER.match(token)
         ):
             return False
         return True

@@ -7,6 +7,8 @@ Expected chains and codes were read by hand from the national division table in 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lawgov as lg
 from lawgov.regions import _load_gazetteer
@@ -248,3 +250,24 @@ def test_gazetteer_is_loaded_once_and_complete():
     assert len(gaz.by_name["上社镇"]) == 1
     assert len(gaz.by_name["赵庄镇"]) == 5
     assert "台北市" not in gaz.by_name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("省市区县镇乡街道宝丰赵庄东风路大冶《》\n，。我全社12"),
+        max_size=60,
+    )
+)
+def test_never_crashes_on_division_like_noise(text):
+    r = lg.resolve_region(text)
+    assert r["region_status"] in ("resolved", "ambiguous", "unresolved")
+    assert (r["region_status"] == "resolved") == (
+        r["region_candidates"] == [] and r["unit"] is not None
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_never_crashes_on_arbitrary_unicode(text):
+    assert lg.resolve_region(text)["region_status"] in ("resolved", "ambiguous", "unresolved")

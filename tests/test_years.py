@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lawgov as lg
 
@@ -152,3 +154,22 @@ def test_bad_published_value_names_the_fix():
 def test_text_must_be_str():
     with pytest.raises(TypeError, match="text must be a str"):
         lg.resolve_year(b"2023")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("2023年度〇二一（）《》-—〔〕\n，。现就将计划安排成效报告一、"),
+        max_size=60,
+    )
+)
+def test_never_crashes_on_year_like_noise(text):
+    r = lg.resolve_year(text)
+    assert r["year_status"] in ("resolved", "unresolved")
+    assert (r["year"] is not None) == (r["year_status"] == "resolved")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_never_crashes_on_arbitrary_unicode(text):
+    assert lg.resolve_year(text)["year_status"] in ("resolved", "unresolved")

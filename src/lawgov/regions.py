@@ -17,7 +17,7 @@ import io
 import os
 import re
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -322,8 +322,9 @@ def _self_level(text: str) -> tuple[str | None, str]:
     for level in ("town", "county", "city", "province"):
         hits = _SELF_CUES[level].findall(text)
         if hits:
-            top = max(set(hits), key=hits.count)
-            return level, f"{top}×{hits.count(top)}"
+            # Counter keeps first-seen order among ties, so the evidence is reproducible.
+            top, count = Counter(hits).most_common(1)[0]
+            return level, f"{top}×{count}"
     return None, ""
 
 

@@ -298,7 +298,10 @@ def _classify(heading: str, vocabulary: dict, year: int | None) -> tuple[list[st
 def _reference_year(year, text: str, first_heading: int) -> int | None:
     if year is not None and not pd.isna(year):
         return int(year)
+    # The year most named before the first heading, else in the whole report.
     years = Counter(int(y) for y in _YEAR.findall(text, 0, first_heading))
+    if not years:
+        years = Counter(int(y) for y in _YEAR.findall(text))
     if not years:
         return None
     return max(years.items(), key=lambda kv: (kv[1], -kv[0]))[0]
@@ -573,15 +576,17 @@ def split_sections(reports: pd.DataFrame, *, vocabulary: str | Path | None = Non
     Examples
     --------
     >>> import lawgov as lg
-    >>> sections = lg.split_sections(lg.load_sample_reports())
-    >>> top = sections[(sections["level"] == 1) & (sections["doc_id"] == "22e26ddd19f499d9")]
+    >>> reports = lg.load_sample_reports()
+    >>> sections = lg.split_sections(reports)
+    >>> doc_id = reports.loc[reports["unit"] == "东风路街道", "doc_id"].item()
+    >>> top = sections[(sections["level"] == 1) & (sections["doc_id"] == doc_id)]
     >>> for row in top.itertuples():
-    ...     print(row.section_id, row.part, row.marker + row.heading[:12])
-    0 preamble 
-    1 measures 一、2023年推进法治政府建设
-    2 shortfalls 二、推进法治政府建设存在的不足
-    3 duty 三、党政主要负责人履行推进法治
-    4 plans 四、2024年度推进法治政府建设
+    ...     print(row.section_id, row.part, row.marker + row.heading or "-")
+    0 preamble -
+    1 measures 一、2023年推进法治政府建设的主要举措和成效
+    2 shortfalls 二、推进法治政府建设存在的不足和原因
+    3 duty 三、党政主要负责人履行推进法治建设第一责任人职责情况
+    4 plans 四、2024年度推进法治政府建设的主要安排
     """
     _check_reports(reports)
     vocab = _load_vocabulary(None if vocabulary is None else str(vocabulary))
@@ -716,13 +721,15 @@ def split_items(sections: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import lawgov as lg
-    >>> items = lg.split_items(lg.split_sections(lg.load_sample_reports()))
-    >>> shortfalls = items[(items["doc_id"] == "22e26ddd19f499d9") & (items["part"] == "shortfalls")]
+    >>> reports = lg.load_sample_reports()
+    >>> items = lg.split_items(lg.split_sections(reports))
+    >>> doc_id = reports.loc[reports["unit"] == "东风路街道", "doc_id"].item()
+    >>> shortfalls = items[(items["doc_id"] == doc_id) & (items["part"] == "shortfalls")]
     >>> for row in shortfalls.itertuples():
-    ...     print(row.item_no, row.marker or "-", row.text[:14])
-    1 一是 个别社干部对法治工作重视不够
-    2 二是 法治宣传力度有待加强，宣传精细
-    3 - 执法部门处置问题习惯于简单化、
+    ...     print(row.item_no, row.marker or "-", row.heading)
+    1 一是 个别社干部对法治工作重视不够，法治思维和法律意识还不强
+    2 二是 法治宣传力度有待加强，宣传精细化水平需进一步提高
+    3 - 执法部门处置问题习惯于简单化、粗线条化，一定程度存在执法不严、管理不到位、处罚不到痛点的现象
     """
     missing = [
         c for c in ("doc_id", "section_id", "parent_id", "level", "part", "text", "start",
@@ -734,8 +741,8 @@ def split_items(sections: pd.DataFrame) -> pd.DataFrame:
             f"sections lacks column(s) {missing}; pass the table of lawgov.split_sections()"
         )
     out: dict[str, list] = {column: [] for column in _ITEM_COLUMNS}
-    for doc_id, table in sections.groupby("doc_id", sort=False):
-        _items_of_report(str(doc_id), table, out)
+    for doc_id, records in _records_by_report(sections, _SECTION_COLUMNS).items():
+        _items_of_report(str(doc_id), records, out)
     frame = pd.DataFrame(out, columns=_ITEM_COLUMNS)
     for column in ("item_no", "start", "end", "n_chars"):
         frame[column] = frame[column].astype("int64")
@@ -762,8 +769,19 @@ def _parent(record: dict) -> str | None:
     return None if parent is None or pd.isna(parent) else str(parent)
 
 
-def _items_of_report(doc_id: str, table: pd.DataFrame, out: dict[str, list]) -> None:
-    records = table.to_dict("records")
+def _records_by_report(sections: pd.DataFrame, columns: list[str]) -> dict[str, list[dict]]:
+    """Rows of a sections table as dicts, grouped by report in first-seen order."""
+    columns = [c for c in columns if c in sections.columns]
+    # Column lists are much faster than DataFrame.to_dict on Arrow-backed strings.
+    values = [sections[c].to_numpy(dtype=object) for c in columns]
+    grouped: dict[str, list[dict]] = {}
+    for row in zip(*values):
+        record = dict(zip(columns, row))
+        grouped.setdefault(record["doc_id"], []).append(record)
+    return grouped
+
+
+def _items_of_report(doc_id: str, records: list[dict], out: dict[str, list]) -> None:
     text = _report_text(records)
     children: dict[str | None, list[dict]] = {}
     for record in records:
@@ -890,8 +908,17 @@ def part_coverage(
     Examples
     --------
     >>> import lawgov as lg
-    >>> coverage = lg.part_coverage(lg.split_sections(lg.load_sample_reports()), layout="wide")
-    >>> coverage[["shortfalls_n_items", "plans_n_items", "duty_present"]].to_string()
+    >>> reports = lg.load_sample_reports()
+    >>> coverage = lg.part_coverage(lg.split_sections(reports), layout="wide")
+    >>> coverage.index = reports.set_index("doc_id").loc[coverage.index, "unit"]
+    >>> print(coverage[["shortfalls_n_items", "duty_present", "plans_n_items"]].to_string())
+           shortfalls_n_items  duty_present  plans_n_items
+    unit                                                  
+    塘沟镇                     3         False              4
+    上社镇                     4         False              5
+    赵庄镇                     3          True              3
+    洼兴镇                     4         False              3
+    东风路街道                   3          True              4
     """
     if layout not in ("long", "wide"):
         raise ValueError(f"layout must be 'long' or 'wide', not {layout!r}")
@@ -905,8 +932,9 @@ def part_coverage(
         items = split_items(sections)
     item_counts = items.groupby(["doc_id", "part"]).size().to_dict()
     rows = []
-    for doc_id, table in sections.groupby("doc_id", sort=False):
-        records = table.to_dict("records")
+    needed = ["doc_id", "section_id", "parent_id", "level", "part", "start", "end", "flags",
+              "heading", "part_evidence", "structure_status"]
+    for doc_id, records in _records_by_report(sections, needed).items():
         by_id = {r["section_id"]: r for r in records}
         children_chars: Counter = Counter()
         has_child = set()
@@ -933,7 +961,7 @@ def part_coverage(
             if carries:
                 heads.setdefault(record["part"], []).append(record["heading"])
                 evidence.setdefault(record["part"], []).append(record["part_evidence"])
-        status = records[0]["structure_status"] if "structure_status" in table.columns else ""
+        status = records[0].get("structure_status", "")
         for part in PARTS:
             n_chars = int(chars.get(part, 0))
             rows.append({

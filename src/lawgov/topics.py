@@ -175,7 +175,20 @@ def _topic_labels(n: int, prefix: str = "T") -> list[str]:
 def _tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    return sparse.csr_matrix(TfidfTransformer().fit_transform(counts))
+    return sparse.csr_matrix(TfidfTransformer().fit_transform(_own_float(counts)))
+
+
+def _own_float(matrix) -> sparse.csr_matrix:
+    """A float CSR copy that shares no array with ``matrix``.
+
+    ``csr_matrix(m, dtype=float)`` copies the data but can share the index arrays, and
+    scikit-learn sorts indices in place: the caller's matrix would be scrambled.
+    """
+    out = sparse.csr_matrix(matrix, dtype=float, copy=True)
+    out.indices = out.indices.copy()
+    out.indptr = out.indptr.copy()
+    out.sort_indices()
+    return out
 
 
 def _top_indices(weights: np.ndarray, n: int) -> np.ndarray:
@@ -317,14 +330,14 @@ class TopicModel:
                 matrix = dtm.counts
             else:
                 matrix = dtm.matrix if dtm.weighting == "tfidf" else _tfidf(dtm.counts)
-            return sparse.csr_matrix(matrix, dtype=float), dtm.counts, dtm.row_ids, \
+            return _own_float(matrix), dtm.counts, dtm.row_ids, \
                 np.asarray(dtm.feature_names)
         if isinstance(X, pd.DataFrame):
             matrix = sparse.csr_matrix(X.to_numpy(dtype=float))
             feature_names = X.columns if feature_names is None else feature_names
             row_ids = X.index if row_ids is None else row_ids
         elif sparse.issparse(X) or isinstance(X, np.ndarray):
-            matrix = sparse.csr_matrix(X, dtype=float)
+            matrix = _own_float(X)
         else:
             raise TypeError(
                 "X must be a lawgov.DocumentTermMatrix, a scipy sparse matrix, a numpy array "
@@ -924,7 +937,8 @@ def cluster_units(X, *, method: Literal["kmeans", "agglomerative"] = "kmeans",
     n_clusters : int or None
         The number of clusters, or None to choose it by silhouette.
     k_range : sequence of int
-        The k tried when ``n_clusters`` is None.
+        The k tried when ``n_clusters`` is None (those above units - 1 or above the number
+        of distinct rows are skipped).
     random_state : int
         Seed of k-means.
     units : DataFrame, optional
@@ -997,11 +1011,13 @@ def cluster_units(X, *, method: Literal["kmeans", "agglomerative"] = "kmeans",
         return float(silhouette_score(space, labels, metric="cosine"))
 
     if n_clusters is None:
-        ks = sorted({int(k) for k in k_range if 2 <= int(k) <= n - 1})
+        # More clusters than distinct rows would only split identical units.
+        n_distinct = len(np.unique(np.round(space, 12), axis=0))
+        ks = sorted({int(k) for k in k_range if 2 <= int(k) <= min(n - 1, n_distinct)})
         if not ks:
             raise ValueError(
-                f"no k in k_range={list(k_range)} lies between 2 and {n - 1} "
-                f"(units - 1); pass a smaller k_range or n_clusters="
+                f"no k in k_range={list(k_range)} lies between 2 and {min(n - 1, n_distinct)} "
+                f"(units - 1, and distinct rows); pass a smaller k_range or n_clusters="
             )
         runs = {k: _cluster_once(space, k, method, random_state) for k in ks}
         sil = pd.DataFrame({"k": ks, "silhouette": [silhouette(runs[k]) for k in ks]})

@@ -128,12 +128,22 @@ _SAVE_AS_UTF8 = "open it in a text editor and save it as UTF-8"
 
 
 def _chinese_score(text: str) -> float:
-    """Share of the first 4000 non-space characters that are common Chinese characters."""
-    sample = "".join(text[:6000].split())[:4000]
+    """How much the non-ASCII characters look like Chinese text, from 0 to 1.
+
+    A common character scores 1, another Han character 0.3, CJK punctuation 0.5, anything
+    else 0: text decoded with the right codec scores ~0.5, with a wrong one ~0.1.
+    """
+    sample = [ch for ch in text[:8000] if ord(ch) > 0x7F and not ch.isspace()][:4000]
     if not sample:
         return 0.0
-    sample = _converter("tw2s").convert(sample)
-    return sum(ch in _COMMON for ch in sample) / len(sample)
+    sample = _converter("tw2s").convert("".join(sample))
+    score = sum(
+        1.0 if ch in _COMMON else 0.3 if "\u4e00" <= ch <= "\u9fff"
+        else 0.5 if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…·"
+        else 0.0
+        for ch in sample
+    )
+    return score / len(sample)
 
 
 def _looks_binary(text: str) -> bool:
@@ -169,7 +179,7 @@ def _decode(data: bytes, path: Path, *, encoding: str | None = None) -> tuple[st
                 text = data.decode(name)
             except UnicodeDecodeError:
                 continue
-            if not _looks_binary(text) and _chinese_score(text) >= 0.1:
+            if not _looks_binary(text) and _chinese_score(text) >= 0.25:
                 return text, name
         raise ReportFileError(path, "error", "is binary data (NUL bytes), not text; give it "
                               "the right file extension or convert it to .txt")
@@ -198,7 +208,7 @@ def _decode(data: bytes, path: Path, *, encoding: str | None = None) -> tuple[st
             scored.append((_chinese_score(text), name, text))
     if scored:
         score, name, text = max(scored, key=lambda item: item[0])
-        if score >= 0.1:
+        if score >= 0.25:
             return text, name
     raise ReportFileError(path, "error", "cannot be decoded as Chinese text in any common "
                           "encoding (tried UTF-8, UTF-16, GB18030/GBK, Big5 and a detector); "
@@ -343,17 +353,24 @@ _PAGE_NUMBER_RE = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d
 _SENTENCE_END = tuple("。！？；：”!?;:")
 
 
-def _reflow(page_text: str) -> list[str]:
-    """Join the lines a PDF wrapped inside one paragraph; drop page numbers."""
-    lines = [line.strip() for line in page_text.split("\n")]
+def _width(line: str) -> int:
+    """Printed width of a line in half-width units (Chinese characters count two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def _reflow(pages: list[str]) -> list[str]:
+    """Join the lines a PDF wrapped inside one paragraph, across pages; drop page numbers."""
+    lines = [line.strip() for page in pages for line in page.split("\n")]
     lines = [line for line in lines if line and not _PAGE_NUMBER_RE.match(line)]
     if not lines:
         return []
-    lengths = sorted(len(line) for line in lines)
-    full = lengths[int(0.9 * (len(lengths) - 1))]
+    widths = [_width(line) for line in lines]
+    full = sorted(widths)[int(0.9 * (len(widths) - 1))]
     paragraphs = [lines[0]]
-    for previous, line in zip(lines, lines[1:]):
-        wrapped = len(previous) >= 0.85 * full and full >= 15 and not previous.endswith(_SENTENCE_END)
+    for previous, width, line in zip(lines, widths, lines[1:]):
+        wrapped = width >= 0.85 * full and full >= 30 and not previous.endswith(_SENTENCE_END)
         if wrapped:
             paragraphs[-1] += line
         else:
@@ -376,7 +393,7 @@ def _pdf_text(data: bytes, path: Path) -> str:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ReportFileError(path, "error", f"cannot be read as a PDF ({exc}); open it in a "
                               "PDF reader and save or print it to a new PDF") from None
-    text = "\n".join(line for page in pages for line in _reflow(page))
+    text = "\n".join(_reflow(pages))
     if len(_HAN_RE.findall(text)) < 20:
         raise ReportFileError(path, "error", "is a PDF without a text layer (a scan); run OCR "
                               "on it first (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and "
@@ -566,9 +583,9 @@ def _build_row(text_raw: str, page: dict, overrides: dict, **columns) -> dict:
             sources[column] = "furniture"
     # A title or date the researcher gives is also what the resolvers should read.
     if overrides.get("title"):
-        title = overrides["title"]
+        title, sources["title"] = overrides["title"], "manifest"
     if overrides.get("published"):
-        meta["published"] = overrides["published"]
+        meta["published"], sources["published"] = overrides["published"], "manifest"
     # A title that is a line of the text is already there for the resolvers to see.
     outside = title if title and title not in text.split("\n", 6)[:6] else None
     region, year = _resolve(text, outside, meta["published"])

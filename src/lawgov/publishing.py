@@ -39,10 +39,13 @@ __all__ = [
     "PublishError",
     "publish",
     "corpus_summary",
+    "report_labels",
+    "metadata_issues",
     "md_escape",
     "show_table",
     "plot_bar",
     "plot_heatmap",
+    "plot_distribution",
 ]
 
 SITE_TITLE = "lawgov findings"
@@ -194,6 +197,10 @@ def plot_bar(values: pd.Series, *, title: str | None = None, xlabel: str | None 
     ax.barh(range(len(values)), values.to_numpy(dtype=float), color=color)
     ax.set_yticks(range(len(values)), labels)
     ax.invert_yaxis()
+    if values.size and (values.to_numpy(dtype=float) % 1 == 0).all():
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:
         ax.set_title(title)
     if xlabel:
@@ -257,6 +264,52 @@ def plot_heatmap(table: pd.DataFrame, *, title: str | None = None, fmt: str = ".
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
     ax.tick_params(axis="y", labelrotation=0)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_distribution(values: pd.Series, *, title: str | None = None,
+                      xlabel: str | None = None, max_bars: int = 40, bins: int = 30):
+    """One bar per labelled value when there are few, a histogram when there are many.
+
+    Report lengths or shares of a five-report sample read best as labelled bars; the
+    same notebook run on a thousand reports needs a histogram.
+
+    Parameters
+    ----------
+    values : Series
+        Numbers indexed by their labels (e.g. report lengths by report label).
+    title, xlabel : str, optional
+        Figure title and value-axis label.
+    max_bars : int
+        Most values drawn as labelled bars (sorted, largest at the top).
+    bins : int
+        Histogram bins when there are more values.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = plot_distribution(pd.Series(range(100)), max_bars=10)
+    >>> len(fig.axes[0].patches)  # a histogram of 30 bins
+    30
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    values = pd.Series(values).dropna()
+    if len(values) <= max_bars:
+        return plot_bar(values.sort_values(ascending=False), title=title, xlabel=xlabel)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.hist(values.to_numpy(dtype=float), bins=bins, color="#1e5aa8")
+    ax.set_ylabel("reports")
+    if xlabel:
+        ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -327,6 +380,115 @@ def corpus_summary(reports: pd.DataFrame) -> dict:
         else int(len(reports)),
         "n_chars": int(reports["n_chars"].sum()) if "n_chars" in reports.columns else 0,
     }
+
+
+def report_labels(reports: pd.DataFrame) -> pd.Series:
+    """One readable, unique label per report, for table rows and figure axes.
+
+    The ``label`` column ("塘沟镇 2023") is not unique when a corpus holds two reports of
+    one unit and year, or reports whose unit is unknown; those get the first six
+    characters of their ``doc_id`` appended so that no two rows of a figure merge.
+
+    Parameters
+    ----------
+    reports : DataFrame
+        A reports table with ``doc_id``, and ``label`` when available.
+
+    Returns
+    -------
+    Series
+        Labels (str) indexed by ``doc_id``, named ``label``, in the order of ``reports``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reports = pd.DataFrame({"doc_id": ["a1b2c3d4", "e5f6a7b8", "c9d0e1f2"],
+    ...                         "label": ["塘沟镇 2023", "塘沟镇 2023", None]})
+    >>> report_labels(reports).tolist()
+    ['塘沟镇 2023 (a1b2c3)', '塘沟镇 2023 (e5f6a7)', 'c9d0e1f2']
+    """
+    ids = reports["doc_id"].astype(str)
+    if "label" in reports.columns:
+        labels = reports["label"].astype("string").fillna(ids).astype(str)
+    else:
+        labels = ids.copy()
+    labels = labels.where(labels.str.strip() != "", ids)
+    repeated = labels.duplicated(keep=False)
+    labels = labels.where(~repeated, labels + " (" + ids.str[:6] + ")")
+    return pd.Series(labels.to_numpy(), index=pd.Index(ids.to_numpy(), name="doc_id"),
+                     name="label")
+
+
+def _joined(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    return "; ".join(str(v) for v in value)
+
+
+def metadata_issues(reports: pd.DataFrame) -> pd.DataFrame:
+    """The reports whose region or year could not be settled, with the candidates.
+
+    Parameters
+    ----------
+    reports : DataFrame
+        The reports table (:func:`lawgov.read_reports`).
+
+    Returns
+    -------
+    DataFrame
+        One row per report whose ``region_status`` is not ``"resolved"`` or whose
+        ``year`` is missing, in the order of ``reports``:
+
+        - ``doc_id`` (str); ``label`` (str): see :func:`report_labels`;
+        - ``source`` (str): file name of ``source_path``;
+        - ``region_status`` (str): ``ambiguous`` or ``unresolved`` (or ``resolved``
+          when only the year is the problem);
+        - ``region_candidates`` (str): the candidate chains, joined by ``"; "``;
+        - ``region_evidence`` (str): why the region was or was not settled;
+        - ``year`` (Int64): the year if known;
+        - ``year_candidates`` (str): conflicting years, joined by ``"; "``;
+        - ``year_evidence`` (str).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reports = pd.DataFrame({
+    ...     "doc_id": ["a", "b"], "label": ["赵庄镇", "塘沟镇 2023"],
+    ...     "source_path": ["raw/x.txt", "raw/y.txt"],
+    ...     "region_status": ["ambiguous", "resolved"],
+    ...     "region_candidates": [["河南省/平顶山市/宝丰县/赵庄镇", "山东省/菏泽市/曹县/赵庄镇"], []],
+    ...     "region_evidence": ["名称重复", "县名"],
+    ...     "year": pd.array([None, 2023], dtype="Int64"),
+    ...     "year_candidates": [[2022, 2023], []], "year_evidence": ["", "标题"]})
+    >>> issues = metadata_issues(reports)
+    >>> issues[["label", "source", "region_status", "year_candidates"]].to_dict("records")
+    [{'label': '赵庄镇', 'source': 'x.txt', 'region_status': 'ambiguous', 'year_candidates': '2022; 2023'}]
+    >>> issues.loc[0, "region_candidates"]
+    '河南省/平顶山市/宝丰县/赵庄镇; 山东省/菏泽市/曹县/赵庄镇'
+    """
+    def column(name: str, default=None) -> pd.Series:
+        if name in reports.columns:
+            return reports[name]
+        return pd.Series([default] * len(reports), index=reports.index)
+
+    status = column("region_status", "unresolved").fillna("unresolved").astype(str)
+    year = column("year").astype("Int64")
+    keep = ((status != "resolved") | year.isna()).to_numpy()
+    table = pd.DataFrame({
+        "doc_id": reports["doc_id"].astype(str).to_numpy(),
+        "label": report_labels(reports).to_numpy(),
+        "source": [Path(str(p)).name if p is not None and not pd.isna(p) else ""
+                   for p in column("source_path")],
+        "region_status": status.to_numpy(),
+        "region_candidates": [_joined(v) for v in column("region_candidates")],
+        "region_evidence": [_joined(v) for v in column("region_evidence")],
+        "year": year.to_numpy(),
+        "year_candidates": [_joined(v) for v in column("year_candidates")],
+        "year_evidence": [_joined(v) for v in column("year_evidence")],
+    })
+    return table[keep].reset_index(drop=True)
 
 
 def _file_hashes(corpus: Path) -> dict[str, str]:
@@ -436,8 +598,13 @@ def _kernel_dir(where: Path) -> Path:
     return where
 
 
-def _execute(path: Path, *, kernel_dir: Path, env: dict[str, str], timeout: int):
-    """Execute one notebook; return it executed, or raise PublishError naming the cell."""
+def _execute(path: Path, *, kernel_dir: Path, env: dict[str, str], timeout: int,
+             kernel_log: Path):
+    """Execute one notebook; return it executed, or raise PublishError naming the cell.
+
+    What the kernel process itself writes to stdout/stderr (outside any cell's output)
+    goes to ``kernel_log``.
+    """
     import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
@@ -456,11 +623,16 @@ def _execute(path: Path, *, kernel_dir: Path, env: dict[str, str], timeout: int)
     except Exception as error:  # nbformat raises several unrelated types for a bad file
         raise PublishError(f"notebook {path.name} cannot be read: {error}") from error
     specs = KernelSpecManager(kernel_dirs=[str(kernel_dir)], ensure_native_kernel=False)
-    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+    # IPC sockets on POSIX: no TCP port is opened, and the kernel has no reason to warn
+    # about unencrypted TCP traffic in the build log.
+    manager = KernelManager(kernel_name="python3", kernel_spec_manager=specs,
+                            transport="ipc" if os.name == "posix" else "tcp",
+                            connection_file=str(kernel_dir / f"{path.stem}.json"))
     client = _Client(nb, km=manager, timeout=timeout, kernel_name="python3",
                      resources={"metadata": {"path": str(path.parent)}})
     try:
-        client.execute(env=env)
+        with open(kernel_log, "wb") as sink:
+            client.execute(env=env, stdout=sink, stderr=sink)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
         index = client.current_index
         cell = nb.cells[index] if 0 <= index < len(nb.cells) else None
@@ -654,9 +826,14 @@ def publish(corpus: str | Path = DEFAULT_CORPUS, *, processed: str | Path | None
                 log(f"[{number}/{len(paths)}] running {path.name}")
                 before = set(built_figures.iterdir())
                 tick = time.monotonic()
-                nb = _execute(path, kernel_dir=kernel_dir, env=env, timeout=timeout)
+                kernel_log = Path(kernels) / f"{path.stem}.log"
+                nb = _execute(path, kernel_dir=kernel_dir, env=env, timeout=timeout,
+                              kernel_log=kernel_log)
                 seconds = time.monotonic() - tick
-                stderr = _take_stderr(nb)
+                stderr = _take_stderr(nb) + [
+                    f"  kernel: {line}" for line in
+                    kernel_log.read_text(encoding="utf-8", errors="replace").splitlines()
+                    if line.strip()]
                 made = sorted(p.name for p in set(built_figures.iterdir()) - before)
                 build_log += [f"== {path.name}: {seconds:.1f} s, {len(made)} figure files",
                               *stderr, ""]

@@ -83,7 +83,32 @@ def _char_table() -> dict[int, str | None]:
             table[code] = wide[value]
     for narrow, full in wide.items():
         table[ord(narrow)] = full
-    return table
+    # Full-width comma and colon stay unless between digits (handled by _DIGIT_MARK_RE).
+    table[ord("，")], table[ord("：")] = "，", "："
+    return {code: value for code, value in table.items() if value != chr(code)}
+
+
+@functools.lru_cache(maxsize=1)
+def _char_pattern() -> re.Pattern:
+    """A character class matching exactly the characters ``_char_table`` changes.
+
+    ``re.sub`` over this class touches only the few characters that change, where
+    ``str.translate`` would look up every character of the text.
+    """
+    codes = sorted(_char_table())
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [None]):
+        if code != previous + 1:
+            ranges.append((start, previous))
+            start = code
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+    return re.compile(f"[{body}]")
+
+
+def _translate(text: str) -> str:
+    table = _char_table()
+    return _char_pattern().sub(lambda match: table[ord(match.group())] or "", text)
 
 
 # Characters next to which a space is dropped: Han, kana, CJK and full-width punctuation,
@@ -94,8 +119,10 @@ _WIDE = (
 )
 _WIDE_RE = re.compile(f"[{_WIDE}]")
 _SPACES_RE = re.compile("[ \n]+")
-_COMMA_RE = re.compile(r"(?<!\d),|,(?!\d)")
-_COLON_RE = re.compile(r"(?<!\d):(?!//)|(?<=\d):(?!\d|//)")
+# Each pattern starts with its literal mark so that re scans for it quickly.
+_COMMA_RE = re.compile(r",(?:(?<!\d,)|(?!\d))")
+_COLON_RE = re.compile(r":(?:(?<!\d:)(?!//)|(?<=\d:)(?!\d|//))")
+_DIGIT_MARK_RE = re.compile(r"(?<=\d)([，：])(?=\d)")
 _QUOTES_RE = re.compile(r'"([^"\n]*)"')
 
 
@@ -119,9 +146,10 @@ def _spaces(text: str) -> str:
 
 def _canonical(text: str) -> str:
     """Script, width, punctuation and spacing policy (no furniture handling)."""
-    text = text.replace("\r\n", "\n").translate(_char_table())
+    text = _translate(text.replace("\r\n", "\n"))
     # Spaces go before punctuation is widened, so that '1 , 2' and '1,2' end up alike.
     text = _spaces(text)
+    text = _DIGIT_MARK_RE.sub(lambda match: "," if match.group() == "，" else ":", text)
     if "," in text:
         text = _COMMA_RE.sub("，", text)
     if ":" in text:

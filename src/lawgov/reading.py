@@ -17,6 +17,7 @@ import functools
 import hashlib
 import io
 import json
+import operator
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -428,7 +429,7 @@ def _script_of(text: str) -> str:
     def changed(config: str) -> int:
         converted = _converter(config).convert(text)
         if len(converted) == len(text):
-            return sum(a != b for a, b in zip(text, converted))
+            return sum(map(operator.ne, text, converted))
         return sum(abs(text.count(ch) - converted.count(ch)) for ch in set(converted)) // 2
 
     traditional = changed("tw2s")

@@ -51,17 +51,16 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 # is tolerated (clean text has none, raw text may). Sentences opening with a number are not
 # headings: 1.5万 / 1、2月 / 2023年 / 12345热线 fail the (?!...) guards.
 _HEADING = re.compile(
-    rf"""[ \t\u3000]*(?:
-      (?P<part>第(?P<n_part>[{_CN}]{{1,3}})(?:部分|章|节)[、：:，,.．\s]?)
+    rf"""^[ \t\u3000]*(?:
+      (?P<part>第(?P<n_part>[{_CN}]{{1,3}})(?:部分|章|节)[、：:，,.．]?)
     | (?P<cn_paren>[（(](?P<n_cn_paren>[{_CN}]{{1,3}})[）)])
     | (?P<arabic_paren>[（(](?P<n_arabic_paren>\d{{1,2}})[）)])
     | (?P<cn>(?P<n_cn>[{_CN}]{{1,3}})[、．.](?![{_CN}]))
     | (?P<arabic>(?P<n_arabic>\d{{1,2}})(?:[、．]|\.(?!\d))(?![\d年月日号]))
     | (?P<circled>(?P<n_circled>[{_CIRCLED}]))
     )[ \t\u3000]*""",
-    re.X,
+    re.X | re.M,
 )
-_STYLES = ("part", "cn_paren", "arabic_paren", "cn", "arabic", "circled")
 # The run-in title of a heading ends at the first sentence end.
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 
@@ -72,6 +71,7 @@ _ENUM_FAMILIES = {
     "shi": re.compile(rf"(?<![第统唯之同单万十{_CN}])(?P<n>[{_CN}]{{1,2}})是"),
     "circled": re.compile(rf"(?P<n>[{_CIRCLED}])"),
     "paren": re.compile(r"[（(](?P<n>\d{1,2})[）)]"),
+    "cn_paren": re.compile(rf"[（(](?P<n>[{_CN}]{{1,3}})[）)]"),
 }
 _CLAUSE_OPEN = set("。；;：:，,！!？?\n）)") | {""}
 _SEMICOLON = re.compile(r"[；;]")
@@ -122,7 +122,8 @@ def _load_vocabulary(path: str | None) -> dict:
             "parts": compiled,
             "action": re.compile(raw["future_year"]["action"]),
             "result": re.compile(raw["future_year"]["result"]),
-            "plan_openers": re.compile(raw["plan_openers"]),
+            # MULTILINE: these are matched at a paragraph start inside the report text.
+            "plan_openers": re.compile(raw["plan_openers"], re.M),
             "closing_opening": re.compile(raw["closing"]["opening"]),
             "closing_rhetoric": re.compile(raw["closing"]["rhetoric"]),
             "closing_max_chars": int(raw["closing"]["max_chars"]),
@@ -154,58 +155,76 @@ def _number(style: str, written: str) -> int:
     return _CN_DIGITS.get(written, 0)
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line, end excluding the newline."""
-    spans, position = [], 0
-    for line in text.split("\n"):
-        spans.append((position, position + len(line)))
-        position += len(line) + 1
-    return spans
+_INLINE_CAPABLE = ("cn_paren", "arabic_paren", "circled")
+
+
+def _cn_numeral(number: int) -> str:
+    digits = "零一二三四五六七八九"
+    tens, units = divmod(number, 10)
+    if not tens:
+        return digits[units]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")
+
+
+def _successors(style: str, number: int) -> tuple[str, ...]:
+    """How the next marker of a style is written (both bracket widths)."""
+    if style == "circled":
+        return (_CIRCLED[number],) if number < len(_CIRCLED) else ()
+    written = _cn_numeral(number + 1) if style == "cn_paren" else str(number + 1)
+    return (f"（{written}）", f"({written})")
 
 
 class _Node:
     __slots__ = (
-        "start", "end", "style", "number", "marker", "marker_end", "heading", "run_in",
-        "children", "parent", "flags", "part", "evidence", "section_id", "line",
+        "start", "end", "style", "number", "marker", "heading", "run_in", "line_end",
+        "children", "parent", "flags", "part", "evidence", "section_id",
     )
 
-    def __init__(self, start, style, number, marker, marker_end, heading, run_in, line):
+    def __init__(self, start, style, number, marker, heading, run_in, line_end):
         self.start = start
         self.end = start
         self.style = style
         self.number = number
         self.marker = marker
-        self.marker_end = marker_end
         self.heading = heading
         self.run_in = run_in
+        self.line_end = line_end
         self.children: list[_Node] = []
         self.parent: _Node | None = None
         self.flags: list[str] = []
         self.part = ""
         self.evidence = ""
         self.section_id = ""
-        self.line = line
 
 
-def _heading_nodes(text: str, lines: list[tuple[int, int]]) -> list[_Node]:
+def _heading_nodes(text: str) -> list[_Node]:
     nodes = []
-    for index, (start, end) in enumerate(lines):
-        match = _HEADING.match(text, start, end)
-        if match is None or match.end() >= end:
-            continue  # not a marker, or a marker with nothing after it
-        style = next(s for s in _STYLES if match.group(s) is not None)
+    # One scan of the whole text: only paragraphs opening with a marker reach Python.
+    for match in _HEADING.finditer(text):
+        start = match.start()
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        body_start = match.end()
+        if body_start >= end:
+            continue  # a marker with nothing after it
+        # The style groups are the outermost of the alternation, so the last one closed
+        # names the style.
+        style = match.lastgroup
         number = _number(style, match.group(f"n_{style}"))
         if number == 0:
             continue
-        body_start = match.end()
+        # （一）甲。（二）乙。 / ①甲；②乙 in one paragraph is an enumeration, not a heading.
+        if style in _INLINE_CAPABLE and any(
+            text.find(successor, body_start, end) >= 0
+            for successor in _successors(style, number)
+        ):
+            continue
         stop = _SENTENCE_END.search(text, body_start, end)
         title_end = stop.start() if stop else end
-        rest = text[stop.end():end].strip() if stop else ""
+        run_in = bool(stop) and bool(text[stop.end():end].strip())
         nodes.append(
-            _Node(
-                start, style, number, match.group(style), body_start,
-                text[body_start:title_end].strip(), bool(rest), index,
-            )
+            _Node(start, style, number, match.group(style), text[body_start:title_end].strip(),
+                  run_in, end)
         )
     return nodes
 
@@ -375,7 +394,7 @@ def _split_merged(root: _Node, named: list[str], vocabulary: dict, text: str) ->
             before = [p for p in named if p != "plans"][0]
             pieces = [(first_body, position, before), (position, root.end, "plans")]
             for number, (start, end, part) in enumerate(pieces, start=1):
-                child = _Node(start, "", number, "", start, "", False, -1)
+                child = _Node(start, "", number, "", "", False, start)
                 child.end = end
                 child.parent = root
                 child.part = part
@@ -389,40 +408,32 @@ def _split_merged(root: _Node, named: list[str], vocabulary: dict, text: str) ->
 # --------------------------------------------------------------------------- closing
 
 
-def _closing_start(text: str, lines, roots: list[_Node], vocabulary: dict) -> int | None:
+def _closing_start(text: str, roots: list[_Node], vocabulary: dict) -> int | None:
     """Start of a closing paragraph / signature after the last part, if any."""
-    if not roots:
-        return None
     deepest = roots[-1]
     while deepest.children:
         deepest = deepest.children[-1]
-    heading_line_end = text.find("\n", deepest.start)
-    heading_line_end = len(text) if heading_line_end < 0 else heading_line_end
+    floor = deepest.line_end  # the closing lies after the last heading's paragraph
     start = None
-    index = len(lines) - 1
-    while index >= 0:
-        line_start, line_end = lines[index]
-        if line_start <= heading_line_end:
-            break
-        if vocabulary["signature"].match(text[line_start:line_end].strip()):
-            start = line_start
-            index -= 1
-            continue
-        break
-    if index >= 0:
-        line_start, line_end = lines[index]
+    line_end = len(text)
+    while line_end > floor:
+        line_start = text.rfind("\n", floor, line_end) + 1
         paragraph = text[line_start:line_end]
+        if start is None or start == line_end + 1:
+            if vocabulary["signature"].match(paragraph.strip()):
+                start = line_start
+                line_end = line_start - 1
+                continue
         # The closing must follow some body text of the last section, so that a section
         # whose only paragraph is rhetorical is not emptied.
-        has_body_before = deepest.run_in or (
-            deepest.line + 1 < len(lines) and lines[deepest.line + 1][0] < line_start
-        )
+        has_body_before = deepest.run_in or line_start > floor + 1
         is_closing = vocabulary["closing_opening"].match(paragraph) or (
             len(paragraph) <= vocabulary["closing_max_chars"]
             and vocabulary["closing_rhetoric"].search(paragraph)
         )
-        if line_start > heading_line_end and has_body_before and is_closing:
+        if has_body_before and is_closing:
             start = line_start
+        break
     return start
 
 
@@ -441,9 +452,8 @@ def _number_ids(nodes: list[_Node], prefix: str) -> None:
         _number_ids(node.children, f"{node.section_id}.")
 
 
-def _structure(doc_id: str, text: str, year, vocabulary: dict, out: dict[str, list]) -> None:
-    lines = _paragraphs(text)
-    nodes = _heading_nodes(text, lines)
+def _structure(doc_id: str, text: str, year, vocabulary: dict, out: list[tuple]) -> None:
+    nodes = _heading_nodes(text)
     rows: list[tuple] = []
     if not nodes:
         status = "empty" if not text.strip() else "no_headings"
@@ -454,7 +464,7 @@ def _structure(doc_id: str, text: str, year, vocabulary: dict, out: dict[str, li
         return
     roots = _build_tree(nodes)
     _set_ends(roots, len(text))
-    closing = _closing_start(text, lines, roots, vocabulary)
+    closing = _closing_start(text, roots, vocabulary)
     if closing is not None:
         for node in _walk(roots):
             if node.end > closing:
@@ -484,27 +494,14 @@ def _structure(doc_id: str, text: str, year, vocabulary: dict, out: dict[str, li
     _emit(doc_id, text, rows, status, out)
 
 
-def _emit(doc_id: str, text: str, rows: list[tuple], status: str, out: dict[str, list]) -> None:
+def _emit(doc_id: str, text: str, rows: list[tuple], status: str, out: list[tuple]) -> None:
     for (section_id, parent, level, marker, style, number, heading, run_in, part, evidence,
          start, end, flags) in rows:
-        out["doc_id"].append(doc_id)
-        out["unit_id"].append(f"{doc_id}:s{section_id}")
-        out["section_id"].append(section_id)
-        out["parent_id"].append(parent)
-        out["level"].append(level)
-        out["marker"].append(marker)
-        out["marker_type"].append(style)
-        out["number"].append(number)
-        out["heading"].append(heading)
-        out["run_in"].append(run_in)
-        out["part"].append(part)
-        out["part_evidence"].append(evidence)
-        out["text"].append(text[start:end])
-        out["start"].append(start)
-        out["end"].append(end)
-        out["n_chars"].append(end - start)
-        out["flags"].append(flags)
-        out["structure_status"].append(status)
+        out.append((
+            doc_id, f"{doc_id}:s{section_id}", section_id, parent, level, marker, style, number,
+            heading, run_in, part, evidence, text[start:end], start, end, end - start, flags,
+            status,
+        ))
 
 
 def _check_reports(reports) -> None:
@@ -590,12 +587,13 @@ def split_sections(reports: pd.DataFrame, *, vocabulary: str | Path | None = Non
     """
     _check_reports(reports)
     vocab = _load_vocabulary(None if vocabulary is None else str(vocabulary))
-    out: dict[str, list] = {column: [] for column in _SECTION_COLUMNS}
+    out: list[tuple] = []
     years = reports["year"] if "year" in reports.columns else [None] * len(reports)
     for doc_id, text, year in zip(reports["doc_id"], reports["text"], years):
         text = "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text)
         _structure(str(doc_id), text, year, vocab, out)
-    frame = pd.DataFrame(out, columns=_SECTION_COLUMNS)
+    columns = list(zip(*out)) if out else [[] for _ in _SECTION_COLUMNS]
+    frame = pd.DataFrame(dict(zip(_SECTION_COLUMNS, columns)), columns=_SECTION_COLUMNS)
     frame["level"] = frame["level"].astype("int64")
     frame["number"] = frame["number"].astype("Int64")
     frame["run_in"] = frame["run_in"].astype(bool)

@@ -192,6 +192,8 @@ _HEAD_SPLIT = re.compile(r"(?<![平同对相])等(?![级次])")
 _SPLIT_POINTS = re.compile(r"[的和及与、]")
 _LEVEL_ONLY = re.compile(r"^(?:其中)?(?:国家|中央|部|省|自治区|市|州|县|区|镇|乡|街道|村|社区)级?$")
 _ENUMERATION_GAP = re.compile(r"^[、，,和及与以及\s]*$")
+# 每季度听取一次汇报: a frequency, not a total of the year.
+_PER = re.compile(r"每(?:个|一个)?(?:半年|年度|年|季度|季|月|周|星期|天|日|双周|两周|旬)")
 
 
 class Quantity(NamedTuple):
@@ -680,6 +682,7 @@ def _scan(text: str, codebook: IndicatorCodebook) -> list[dict]:
         else:
             subject = pre
         indicator = codebook.match(subject, unit) if subject else ""
+        per = _PER.search(window)
         breakdown = False
         if same_sentence:
             gap = text[previous["end"]:start]
@@ -696,6 +699,7 @@ def _scan(text: str, codebook: IndicatorCodebook) -> list[dict]:
             "subject": subject,
             "indicator": indicator,
             "breakdown": breakdown,
+            "per": per.group(0) if per else "",
             "raw": quantity.raw,
             "sentence": text[sentence_start:sentence_end].strip(),
             "start": start,
@@ -708,7 +712,7 @@ def _scan(text: str, codebook: IndicatorCodebook) -> list[dict]:
 
 
 _COLUMNS = ("value", "value_max", "unit", "qualifier", "subject", "indicator", "breakdown",
-            "raw", "sentence", "start", "end")
+            "per", "raw", "sentence", "start", "end")
 
 
 def extract_indicators(
@@ -745,11 +749,14 @@ def extract_indicators(
         - ``indicator`` (str): code of the canonical indicator, or ``""``.
         - ``breakdown`` (bool): the quantity is a part of a total stated just before it
           (其中，国家级1个…), so sums should leave it out.
+        - ``per`` (str): the period of a frequency (``每季度`` in 每季度听取一次汇报), else ``""``.
         - ``raw`` (str): the matched span, qualifiers included (``2万余份``).
         - ``sentence`` (str): the sentence holding it.
         - ``start``, ``end`` (int): offsets of ``raw`` in the unit's text.
         - ``doc_start``, ``doc_end`` (Int64): offsets in the report's clean text, when the
-          unit table has ``start`` (or is the reports table); else missing.
+          unit table has ``start`` (or is the reports table); else missing. A section spans
+          its subsections, so a sections table repeats a quantity once per nesting level;
+          these offsets identify it.
 
     Raises
     ------
@@ -809,7 +816,7 @@ def extract_indicators(
         frame[name] = frame[name].astype("int64")
     for name in ("doc_start", "doc_end"):
         frame[name] = pd.array(frame[name].tolist(), dtype="Int64")
-    for name in ("doc_id", "unit_id", "unit", "qualifier", "subject", "indicator", "raw",
+    for name in ("doc_id", "unit_id", "unit", "qualifier", "subject", "indicator", "per", "raw",
                  "sentence"):
         frame[name] = frame[name].astype(object)
     return frame
@@ -820,6 +827,9 @@ def extract_indicators(
 
 
 def _format_number(value: float) -> str:
+    if value >= 10000 and value % 1000 == 0:
+        # 20000余份 reads as reports write it: 2万余份.
+        return _format_number(value / 10000) + "万"
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
@@ -858,7 +868,8 @@ def compare_indicators(
     """Compare canonical indicators across groups of reports, qualifiers kept visible.
 
     Within a report the quantities of one indicator and unit are added up (a percentage is
-    averaged), leaving out ``breakdown`` rows; the sum of ``20余次`` and ``3次`` is ``23余次``.
+    averaged), leaving out ``breakdown`` rows and frequencies (``per``); the sum of ``20余次`` and ``3次`` is ``23余次``.
+    A quantity repeated by nested sections (same ``doc_start``) is counted once.
     Within a group every contributing report is listed, so no qualifier is hidden.
 
     Parameters
@@ -928,7 +939,10 @@ def compare_indicators(
             f"indicators lacks columns {sorted(missing)}; pass the output of extract_indicators"
         )
     codebook = _resolve_codebook(codebook)
-    rows = indicators[(indicators["indicator"] != "") & ~indicators["breakdown"].astype(bool)]
+    rows = _once_per_report(indicators)
+    rows = rows[(rows["indicator"] != "") & ~rows["breakdown"].astype(bool)]
+    if "per" in rows.columns:
+        rows = rows[rows["per"].fillna("") == ""]
     if "part" in rows.columns and exclude_parts:
         rows = rows[~rows["part"].isin(list(exclude_parts))]
     groups = reports[["doc_id", by]].drop_duplicates("doc_id") if by != "doc_id" else (
@@ -997,6 +1011,27 @@ def compare_indicators(
     return wide.fillna("")
 
 
+def _outermost(units: pd.DataFrame) -> pd.DataFrame:
+    """The units not nested in another (a section spans its subsections), in table order."""
+    if not {"start", "end"} <= set(units.columns) or units.empty:
+        return units
+    ordered = units.sort_values(["doc_id", "start", "end"], ascending=[True, True, False],
+                                kind="stable")
+    reach = ordered.groupby("doc_id", sort=False)["end"].cummax()
+    before = reach.groupby(ordered["doc_id"], sort=False).shift(fill_value=-1)
+    keep = ordered.index[ordered["start"].to_numpy() >= before.to_numpy()]
+    return units.loc[units.index.isin(keep)]
+
+
+def _once_per_report(indicators: pd.DataFrame) -> pd.DataFrame:
+    """One row per quantity of a report: nested sections repeat their subsections' ones."""
+    if "doc_start" not in indicators.columns or indicators["doc_start"].isna().all():
+        return indicators
+    located = indicators["doc_start"].notna()
+    duplicated = indicators.duplicated(["doc_id", "doc_start", "doc_end"]) & located
+    return indicators.loc[~duplicated]
+
+
 def _part_of_rows(indicators: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
     """The part of each quantity: its own ``part``, or the unit holding its report offset."""
     if "part" in indicators.columns:
@@ -1034,7 +1069,9 @@ def quantification_density(
         Output of :func:`extract_indicators` (from any unit table).
     units : pandas.DataFrame
         The reports, sections or items table whose characters are counted. Reports with no
-        quantity get a density of 0.
+        quantity get a density of 0. Units nested in another (subsections, by their
+        ``start``/``end``) are not counted twice, nor are quantities repeated by them (same
+        ``doc_start``).
     by_part : bool, default True
         Also give one row per report and part, when ``units`` has a ``part`` column.
         The quantities' parts come from their own ``part`` column or, for quantities
@@ -1072,9 +1109,10 @@ def quantification_density(
             "quantification_density expects a reports, sections or items table with 'doc_id' "
             f"and 'text' columns as units (got {list(units.columns)})"
         )
+    units = _outermost(units)
     lengths = units["text"].fillna("").astype(str).str.len()
     frame = pd.DataFrame({"doc_id": units["doc_id"].astype(str), "n_chars": lengths})
-    counted = indicators.assign(doc_id=indicators["doc_id"].astype(str))
+    counted = _once_per_report(indicators.assign(doc_id=indicators["doc_id"].astype(str)))
     doc_order = list(dict.fromkeys(frame["doc_id"]))
 
     def summarise(chars: pd.DataFrame, quantities: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

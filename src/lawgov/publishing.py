@@ -46,6 +46,7 @@ __all__ = [
     "plot_bar",
     "plot_heatmap",
     "plot_distribution",
+    "plot_terms_by_group",
 ]
 
 SITE_TITLE = "lawgov findings"
@@ -312,6 +313,68 @@ def plot_distribution(values: pd.Series, *, title: str | None = None,
         ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_terms_by_group(table: pd.DataFrame, *, group: str, value: str, term: str = "term",
+                        n: int = 10, title: str | None = None, ncols: int = 3,
+                        xlabel: str | None = None):
+    """Small multiples: the first ``n`` terms of every group as horizontal bars.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long table with one row per group and term, already in the order to show
+        (e.g. :func:`lawgov.top_terms` by province, or keyness results stacked with a
+        group column).
+    group, value, term : str
+        Columns holding the group, the bar length and the term.
+    n : int
+        Terms shown per group.
+    title : str, optional
+        Figure title.
+    ncols : int
+        Panels per row.
+    xlabel : str, optional
+        Label of every value axis (default: ``value``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"province": ["江苏省", "江苏省", "河南省"],
+    ...                       "term": ["普法", "调解", "复议"], "weight": [0.5, 0.2, 0.4]})
+    >>> fig = plot_terms_by_group(table, group="province", value="weight")
+    >>> [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    ['江苏省', '河南省']
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    if n < 1 or ncols < 1:
+        raise ValueError(f"n and ncols must be at least 1 (got n={n}, ncols={ncols})")
+    groups = list(dict.fromkeys(table[group].tolist()))
+    if not groups:
+        raise ValueError("plot_terms_by_group needs a table with at least one row")
+    ncols = min(ncols, len(groups))
+    nrows = -(-len(groups) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, (0.28 * n + 0.9) * nrows),
+                             squeeze=False)
+    for ax, name in zip(axes.flat, groups, strict=False):
+        rows = table[table[group] == name].head(n)
+        ax.barh(range(len(rows)), rows[value].to_numpy(dtype=float), color="#1e5aa8")
+        ax.set_yticks(range(len(rows)), [str(t) for t in rows[term]])
+        ax.invert_yaxis()
+        ax.set_title(str(name))
+        ax.set_xlabel(xlabel if xlabel is not None else value)
+    for ax in axes.flat[len(groups):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 

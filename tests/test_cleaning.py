@@ -41,7 +41,8 @@ SAMPLE_FURNITURE = {
         ("法\u200b治\ufeff政\u00ad府", "法治政府"),
         ("\u2f00\u2f47年", "一日年"),  # Kangxi radicals from PDF text layers
         ("网址:http://www.gov.cn", "网址：http://www.gov.cn"),
-        ("一、加强领导\r\n\r\n\u3000\u3000（一）落实责任\n \n\t二、", "一、加强领导\n（一）落实责任\n二、"),
+        ("一、加强领导\r\n\r\n\u3000\u3000（一）落实责任\n \n\t二、",
+         "一、加强领导\n（一）落实责任\n二、"),
         ("\u2002\u2002\u2002一、主要举措\xa0", "一、主要举措"),
         ("", ""),
         ("  \n\u3000\n", ""),

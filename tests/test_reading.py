@@ -1,4 +1,4 @@
-"""read_reports: the reports table of the samples, every format and encoding, bad input, manifest."""
+"""read_reports: the samples' table, every format and encoding, bad input, the manifest."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from govpage import government_page  # noqa: E402
 # The table of issue 2, checked by hand against the texts.
 EXPECTED_COLUMNS = ["province", "city", "county", "unit", "unit_level", "year", "published"]
 EXPECTED = [
-    dict(zip(EXPECTED_COLUMNS, row))
+    dict(zip(EXPECTED_COLUMNS, row, strict=False))
     for row in [
         ("江苏省", "宿迁市", "沭阳县", "塘沟镇", "township", 2023, None),
         ("山西省", "阳泉市", "盂县", "上社镇", "township", 2025, None),
@@ -81,7 +81,7 @@ def test_sample_metadata_source(reports):
 
 
 def test_doc_id_is_the_hash_of_the_clean_text(reports):
-    for doc_id, text in zip(reports["doc_id"], reports["text"]):
+    for doc_id, text in zip(reports["doc_id"], reports["text"], strict=False):
         assert doc_id == hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
     assert reports["doc_id"].is_unique
     assert lg.read_reports(lg.sample_paths()[3])["doc_id"][0] == reports["doc_id"][3]
@@ -89,7 +89,7 @@ def test_doc_id_is_the_hash_of_the_clean_text(reports):
 
 def test_text_raw_is_untouched_and_text_is_clean(reports):
     for path, raw, text, n in zip(lg.sample_paths(), reports["text_raw"], reports["text"],
-                                  reports["n_chars"]):
+                                  reports["n_chars"], strict=False):
         assert raw == path.read_text(encoding="utf-8")
         assert text == lg.normalize_text(raw)
         assert n == len(text)
@@ -186,7 +186,8 @@ def variant_files(tmp_path_factory, reports):
     files = {}
     for (index, kind) in VARIANTS:
         raw = lg.sample_paths()[index].read_text(encoding="utf-8")
-        suffix = {"html": ".html", "html-gbk": ".htm", "docx": ".docx", "pdf": ".pdf"}.get(kind, ".txt")
+        suffixes = {"html": ".html", "html-gbk": ".htm", "docx": ".docx", "pdf": ".pdf"}
+        suffix = suffixes.get(kind, ".txt")
         path = folder / f"{index}_{kind}{suffix}"
         if kind in {"gb18030", "big5", "utf-16", "utf-8-sig"}:
             path.write_bytes(raw.encode(kind))
@@ -215,7 +216,8 @@ def test_variant_gives_the_same_report(index, kind, variant_files, reports):
     assert (row["source_format"], row["encoding"]) == VARIANTS[index, kind]
     if kind in {"html", "html-gbk"}:
         assert row["source_unit"] == SOURCE_UNITS[index]
-        for furniture in ("无障碍", "当前位置", "ICP", "分享到", "打印本页", "浏览次数", "主办单位"):
+        for furniture in ("无障碍", "当前位置", "ICP", "分享到", "打印本页", "浏览次数",
+                          "主办单位"):
             assert furniture not in row["text"]
 
 

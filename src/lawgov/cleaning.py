@@ -97,7 +97,7 @@ def _char_pattern() -> re.Pattern:
     """
     codes = sorted(_char_table())
     ranges, start = [], codes[0]
-    for previous, code in zip(codes, codes[1:] + [None]):
+    for previous, code in zip(codes, codes[1:] + [None], strict=False):
         if code != previous + 1:
             ranges.append((start, previous))
             start = code

@@ -120,7 +120,8 @@ _MAGIC = (
     (b"7z\xbc\xaf", "a 7z archive"), (b"\x7fELF", "a program"), (b"MZ", "a Windows program"),
 )
 _BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
@@ -349,8 +350,10 @@ def _docx_text(data: bytes, path: Path) -> str:
     return "\n".join(lines)
 
 
-_PAGE_NUMBER_RE = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|"
-                             r"\d+\s*/\s*\d+|\d{1,3})\s*$")
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?"
+    r"|\d+\s*/\s*\d+|\d{1,3})\s*$"
+)
 _SENTENCE_END = tuple("。！？；：”!?;:")
 
 
@@ -370,7 +373,7 @@ def _reflow(pages: list[str]) -> list[str]:
     widths = [_width(line) for line in lines]
     full = sorted(widths)[int(0.9 * (len(widths) - 1))]
     paragraphs = [lines[0]]
-    for previous, width, line in zip(lines, widths, lines[1:]):
+    for previous, width, line in zip(lines, widths, lines[1:], strict=False):
         wrapped = width >= 0.85 * full and full >= 30 and not previous.endswith(_SENTENCE_END)
         if wrapped:
             paragraphs[-1] += line
@@ -405,7 +408,9 @@ def _pdf_text(data: bytes, path: Path) -> str:
 # --------------------------------------------------------------------------------------
 # metadata found in the text
 
-_ENUMERATOR_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])")
+_ENUMERATOR_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])"
+)
 _TITLE_TOPIC_RE = re.compile(r"法治|依法行政|法制")
 _TITLE_KIND_RE = re.compile(r"报告|总结|情况|汇报|要点|工作")
 _UNIT_LINE_RE = re.compile(
@@ -668,7 +673,7 @@ def read_manifest(path: str | Path, *, files: Iterable[str] | None = None) -> di
             raise ManifestError(f"manifest {path}: row(s) name files that are not among the "
                                 f"inputs: {', '.join(missing)}; fix the names or delete the rows")
     result: dict[str, dict] = {}
-    for line, (key, row) in enumerate(zip(keys, table.to_dict("records")), start=2):
+    for line, (key, row) in enumerate(zip(keys, table.to_dict("records"), strict=False), start=2):
         values = {c: v.strip() for c, v in row.items() if c != "file" and v.strip()}
         where = f"manifest {path}, line {line} ({key})"
         if "year" in values:
@@ -726,7 +731,7 @@ def deduplicate(rows: list[dict | None], records: list[dict]) -> tuple[list[dict
     """
     first: dict[str, str] = {}
     kept, out = [], []
-    for row, record in zip(rows, records):
+    for row, record in zip(rows, records, strict=False):
         record = dict(record)
         if row is not None:
             original = first.setdefault(row["doc_id"], record["file"])
@@ -747,7 +752,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _log_frame(records: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(records, columns=list(LOG_COLUMNS))
+    log = pd.DataFrame(records, columns=list(LOG_COLUMNS))
+    log["n_bytes"] = log["n_bytes"].astype("Int64")
+    return log
 
 
 def _report_problems(records: list[dict], errors: str) -> None:

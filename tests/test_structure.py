@@ -22,12 +22,13 @@ import lawgov as lg
 @pytest.fixture(scope="session")
 def sample_keys(reports) -> dict[str, str]:
     """'000'..'004' (file name prefix) -> doc_id."""
-    return {Path(p).name[:3]: d for p, d in zip(reports["source_path"], reports["doc_id"])}
+    pairs = zip(reports["source_path"], reports["doc_id"], strict=True)
+    return {Path(path).name[:3]: doc_id for path, doc_id in pairs}
 
 
 @pytest.fixture(scope="session")
 def texts(reports) -> dict[str, str]:
-    return dict(zip(reports["doc_id"], reports["text"]))
+    return dict(zip(reports["doc_id"], reports["text"], strict=True))
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +49,7 @@ def one(text: str, **columns) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def top(sections: pd.DataFrame, doc_id: str) -> list[tuple[str, str]]:
     rows = sections[(sections["doc_id"] == doc_id) & (sections["level"] == 1)]
-    return list(zip(rows["marker"], rows["part"]))
+    return list(zip(rows["marker"], rows["part"], strict=True))
 
 
 def counts(items: pd.DataFrame, doc_id: str) -> dict[str, int]:
@@ -410,8 +411,8 @@ def test_headings_naming_no_part():
 
 
 def test_merged_part_split_by_inner_headings():
-    text = ("一、主要工作\n做了工作。\n二、存在的问题及下一步打算\n（一）存在的问题\n1.学法不深。\n2.执法不严。\n"
-            "（二）下一步打算\n1.加强学习。\n2.强化执法。\n3.保障经费。")
+    text = ("一、主要工作\n做了工作。\n二、存在的问题及下一步打算\n（一）存在的问题\n"
+            "1.学法不深。\n2.执法不严。\n（二）下一步打算\n1.加强学习。\n2.强化执法。\n3.保障经费。")
     sections, items = one(text)
     rows = sections.set_index("section_id")
     assert rows.loc["2", "flags"] == "merged_part"
@@ -424,7 +425,8 @@ def test_merged_part_split_by_inner_headings():
 
 
 def test_merged_part_split_by_restarted_numbering():
-    text = "二、存在问题和下步打算\n1.学法不深。\n2.执法不严。\n1.加强学习。\n2.强化执法。\n3.保障经费。"
+    text = ("二、存在问题和下步打算\n1.学法不深。\n2.执法不严。\n"
+            "1.加强学习。\n2.强化执法。\n3.保障经费。")
     sections, items = one(text)
     assert sections["part"].tolist() == ["shortfalls", "shortfalls", "shortfalls", "plans",
                                          "plans", "plans"]
@@ -500,8 +502,8 @@ def test_custom_vocabulary(tmp_path):
 
     shipped = importlib.resources.files("lawgov").joinpath("resources", "parts.yml")
     custom = tmp_path / "parts.yml"
-    custom.write_text(shipped.read_text("utf-8").replace("    - 短板\n", "    - 短板\n    - 弱项\n"),
-                      encoding="utf-8")
+    words = shipped.read_text("utf-8").replace("    - 短板\n", "    - 短板\n    - 弱项\n")
+    custom.write_text(words, encoding="utf-8")
     reports = pd.DataFrame({"doc_id": ["a"], "text": ["一、主要成效\n内容。\n二、弱项\n内容。"]})
     # Shipped words: 弱项 names no part, so before any shortfalls part it is a work area.
     assert lg.split_sections(reports)["part"].tolist() == ["measures", "measures"]
@@ -516,8 +518,9 @@ def test_custom_vocabulary(tmp_path):
 @given(st.lists(
     st.one_of(
         st.text(max_size=30),
-        st.sampled_from(["一、存在的问题", "（一）甲。乙", "(二)丙", "1.丁", "4、戊", "一是甲；二是乙；丙",
-                         "   二、下一步计划", "①甲②乙", "总之，砥砺前进。", "某某镇人民政府"]),
+        st.sampled_from(["一、存在的问题", "（一）甲。乙", "(二)丙", "1.丁", "4、戊",
+                         "一是甲；二是乙；丙", "   二、下一步计划", "①甲②乙", "总之，砥砺前进。",
+                         "某某镇人民政府"]),
     ),
     max_size=12,
 ))

@@ -112,7 +112,8 @@ def _load_vocabulary(path: str | None) -> dict:
         where = str(path)
     try:
         parts = raw["parts"]
-        missing = [p for p in ("other", "duty", "shortfalls", "plans", "measures") if p not in parts]
+        required = ("other", "duty", "shortfalls", "plans", "measures")
+        missing = [p for p in required if p not in parts]
         if missing:
             raise KeyError(missing)
         compiled = {
@@ -151,7 +152,7 @@ def _number(style: str, written: str) -> int:
     # Chinese numerals up to 99: 十, 十二, 二十, 二十三.
     if "十" in written:
         tens, _, units = written.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+        return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(units, 0)
     return _CN_DIGITS.get(written, 0)
 
 
@@ -264,8 +265,8 @@ def _build_tree(nodes: list[_Node]) -> list[_Node]:
 
 
 def _set_ends(siblings: list[_Node], end: int) -> None:
-    for node, following in zip(siblings, siblings[1:] + [None]):
-        node.end = following.start if following is not None else end
+    for index, node in enumerate(siblings):
+        node.end = siblings[index + 1].start if index + 1 < len(siblings) else end
         _set_ends(node.children, node.end)
 
 
@@ -305,7 +306,9 @@ def _classify(heading: str, vocabulary: dict, year: int | None) -> tuple[list[st
         action = vocabulary["action"].search(heading)
         if later and action and not vocabulary["result"].search(heading):
             measures = found.pop("measures", None)
-            s, e, word = measures[-1] if measures else (action.start(), action.end(), action.group())
+            s, e, word = (
+                measures[-1] if measures else (action.start(), action.end(), action.group())
+            )
             found["plans"] = [(s, e, f"{later[0]}年 (after the report year {year}) + {word}")]
     named = sorted(
         (p for p in _MERGEABLE if p in found), key=lambda p: min(s for s, _, _ in found[p])
@@ -348,7 +351,7 @@ def _assign_parts(roots: list[_Node], vocabulary: dict, year: int | None, text: 
         else:
             root.part = "other"
             root.evidence = "heading naming no part, after the shortfalls or plans part"
-        if root.part in ("shortfalls", "plans", "other") and named:
+        if set(named) & {"shortfalls", "plans", "other"}:
             seen_later_part = True
         inherited = f"inherited from {root.section_id}: {root.evidence}"
         if len(named) > 1:
@@ -373,7 +376,8 @@ def _split_merged(root: _Node, named: list[str], vocabulary: dict, text: str) ->
                 child.part = found[0]
                 child.evidence = f"merged heading, own heading names {found[0]}"
             else:
-                if previous is not None and child.number <= previous.number and current + 1 < len(named):
+                restarts = previous is not None and child.number <= previous.number
+                if restarts and current + 1 < len(named):
                     current += 1
                     child.evidence = "merged heading, numbering restarts: next named part"
                 else:
@@ -518,7 +522,9 @@ def _check_reports(reports) -> None:
         )
     if reports["doc_id"].duplicated().any():
         duplicated = reports.loc[reports["doc_id"].duplicated(), "doc_id"].iloc[0]
-        raise ValueError(f"reports has duplicate doc_id {duplicated!r}; each report needs its own id")
+        raise ValueError(
+            f"reports has duplicate doc_id {duplicated!r}; each report needs its own id"
+        )
 
 
 def split_sections(reports: pd.DataFrame, *, vocabulary: str | Path | None = None) -> pd.DataFrame:
@@ -589,11 +595,11 @@ def split_sections(reports: pd.DataFrame, *, vocabulary: str | Path | None = Non
     vocab = _load_vocabulary(None if vocabulary is None else str(vocabulary))
     out: list[tuple] = []
     years = reports["year"] if "year" in reports.columns else [None] * len(reports)
-    for doc_id, text, year in zip(reports["doc_id"], reports["text"], years):
+    for doc_id, text, year in zip(reports["doc_id"], reports["text"], years, strict=True):
         text = "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text)
         _structure(str(doc_id), text, year, vocab, out)
-    columns = list(zip(*out)) if out else [[] for _ in _SECTION_COLUMNS]
-    frame = pd.DataFrame(dict(zip(_SECTION_COLUMNS, columns)), columns=_SECTION_COLUMNS)
+    columns = list(zip(*out, strict=True)) if out else [[] for _ in _SECTION_COLUMNS]
+    frame = pd.DataFrame(dict(zip(_SECTION_COLUMNS, columns, strict=True)))
     frame["level"] = frame["level"].astype("int64")
     frame["number"] = frame["number"].astype("Int64")
     frame["run_in"] = frame["run_in"].astype(bool)
@@ -646,7 +652,7 @@ def _inline_points(text: str, body: int, end: int) -> list[tuple[str, str, int, 
     if run:
         points = []
         bounds = [s for s, _, _ in run[1:]] + [end]
-        for (marker_start, content_start, _), stop in zip(run, bounds):
+        for (marker_start, content_start, _), stop in zip(run, bounds, strict=True):
             points.append(("inline", text[marker_start:content_start], content_start, stop))
         # A semicolon list whose last point lacks its marker (一是…；二是…；执法部门…): split
         # the last point at its semicolons, but only when no earlier point holds a
@@ -664,7 +670,7 @@ def _inline_points(text: str, body: int, end: int) -> list[tuple[str, str, int, 
             paragraph_end = last_end if paragraph_end < 0 else paragraph_end
             cuts = [m.end() for m in _SEMICOLON.finditer(text, last_start, paragraph_end)]
             cuts = [c for c in cuts if text[c:paragraph_end].strip()]
-            pieces = list(zip([last_start] + cuts, cuts + [last_end]))
+            pieces = list(zip([last_start] + cuts, cuts + [last_end], strict=True))
             points.append((kind, marker, *pieces[0]))
             points.extend(("unmarked", "", a, b) for a, b in pieces[1:])
         return points
@@ -773,8 +779,8 @@ def _records_by_report(sections: pd.DataFrame, columns: list[str]) -> dict[str, 
     # Column lists are much faster than DataFrame.to_dict on Arrow-backed strings.
     values = [sections[c].to_numpy(dtype=object) for c in columns]
     grouped: dict[str, list[dict]] = {}
-    for row in zip(*values):
-        record = dict(zip(columns, row))
+    for row in zip(*values, strict=True):
+        record = dict(zip(columns, row, strict=True))
         grouped.setdefault(record["doc_id"], []).append(record)
     return grouped
 
@@ -908,10 +914,9 @@ def part_coverage(
     >>> import lawgov as lg
     >>> reports = lg.load_sample_reports()
     >>> coverage = lg.part_coverage(lg.split_sections(reports), layout="wide")
-    >>> coverage.index = reports.set_index("doc_id").loc[coverage.index, "unit"]
+    >>> coverage.index = reports.set_index("doc_id").loc[coverage.index, "unit"].to_numpy()
     >>> print(coverage[["shortfalls_n_items", "duty_present", "plans_n_items"]].to_string())
            shortfalls_n_items  duty_present  plans_n_items
-    unit                                                  
     塘沟镇                     3         False              4
     上社镇                     4         False              5
     赵庄镇                     3          True              3
@@ -981,7 +986,8 @@ def part_coverage(
     if layout == "long":
         return long
     wide = long.pivot(index="doc_id", columns="part", values=["present", "share", "n_items"])
-    wide = wide.reindex(columns=pd.MultiIndex.from_product([["present", "share", "n_items"], PARTS]))
+    fields = ["present", "share", "n_items"]
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([fields, PARTS]))
     wide.columns = [f"{part}_{field}" for field, part in wide.columns]
     wide = wide[[f"{p}_{f}" for p in PARTS for f in ("present", "share", "n_items")]]
     wide = wide.reindex(long["doc_id"].drop_duplicates())

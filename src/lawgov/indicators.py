@@ -41,7 +41,8 @@ The subject is the noun phrase the quantity counts, taken from the quantity's ow
    ``持证上岗率达100%``): the clause up to the number, cut after its last verb that is not
    its final word (so ``开展法治建设调研3次`` gives 法治建设调研 and ``法治培训10余次``
    keeps 培训), with ``A、B等C`` reduced to its head C and leading prepositions and trailing
-   达/共/累计 removed. Percentages always take this subject (the rate named before them).
+   达/共/累计 removed. Percentages always take this subject, uncut (the rate named before
+   them may hold a verb: 调解成功率).
 3. A quantity that follows another with nothing but 、，和 between them (``公开政务信息310余次、
    920余条``) shares its subject; one whose subject is only a level (``其中，国家级1个，省级2个``)
    keeps that level as subject and takes the indicator of the quantity it breaks down, and is
@@ -178,7 +179,7 @@ _VERB_RE = re.compile(
     "(?![率员班室站者师])"
 )
 _ENDS_WITH_ACTION = re.compile("(?:" + "|".join(_ACTION_VERBS) + ")$")
-_FROM_AMONG = re.compile(r"从(.+)中$")
+_FROM_AMONG = re.compile(r"^(?:从)?(.+)中$")
 # After the quantity a subject stops at punctuation, a numeral, a verb or a conjunction.
 _POST_STOP = re.compile(
     "[^\\u4e00-\\u9fff]|[" + _CN_CHARS + "]|和|与|及|并|的|" + _VERB_RE.pattern
@@ -664,12 +665,16 @@ def _scan(text: str, codebook: IndicatorCodebook) -> list[dict]:
         start, end = match.span("quantity")
         after = bisect.bisect_left(ends, start)
         sentence_start = ends[after - 1] if after else 0
-        sentence_end = ends[after] - 1 if after < len(ends) else len(text)
+        sentence_end = ends[after] if after < len(ends) else len(text)
         same_sentence = previous is not None and previous["_sentence_start"] == sentence_start
         floor = previous["end"] if same_sentence else sentence_start
         window = text[_clause_start(text, start, floor):start]
-        pre, pre_is_verb = _pre_subject(window)
         unit = quantity.unit
+        if unit in _RATE_UNITS:
+            # A rate is named by a compound that may hold verbs (调解成功率, 持证上岗率).
+            pre, pre_is_verb = _clean_subject(window), False
+        else:
+            pre, pre_is_verb = _pre_subject(window)
         post = "" if unit in _RATE_UNITS else _post_subject(text, end)
         if post and (not pre or pre_is_verb or unit not in _EVENT_UNITS):
             subject = post

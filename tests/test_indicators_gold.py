@@ -31,7 +31,7 @@ def _doc_of(path: str) -> str:
 def _gold_spans(gold: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     texts = {_doc_of(path): (doc_id, text)
              for path, doc_id, text in zip(reports["source_path"], reports["doc_id"],
-                                           reports["text"])}
+                                           reports["text"], strict=True)}
     rows = []
     for row in gold.itertuples(index=False):
         doc_id, text = texts[row.doc]

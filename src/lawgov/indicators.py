@@ -167,8 +167,8 @@ _ACTION_VERBS = (
     "办理 受理 接待 出具 提出 签订 明确 形成 提升 提高 推动 推进 覆盖 达到 涉及 帮助 挽回 领学 "
     "传达 听取 进行 参加 走访 慰问 惠及 成功 打造 新增 增加 配备 配齐 录入 上报 报送 完成 办结 "
     "回复 答复 整改 督促 落实 开设 培育 吸纳 投入 安排 接受 解答 查处 评查 选聘 选派 邀请 走进 "
-    "构建 确保 保持 解决 研究 排查出 存在 累计 共计 合计 总计 (?<![宣演听主])讲(?![座话解述授师堂课]) "
-    "(?<![建假开增架预])设(?![施备计置立])"
+    "构建 确保 保持 解决 研究 排查出 存在 累计 共计 合计 总计 "
+    "(?<![宣演听主])讲(?![座话解述授师堂课]) (?<![建假开增架预])设(?![施备计置立])"
 ).split()
 # Verbs that reports also use as nouns for what is counted (法治培训10余次, 谈判5次): they
 # end a clause's subject rather than start it.
@@ -366,7 +366,9 @@ def _parse_codebook(text: str, source: str, default_not_quantities: tuple[str, .
             )
         units = _string_list(entry.get("units"), where, "units")
         if not units:
-            raise ValueError(f"{where}: 'units' must list at least one measure word (e.g. [次, 场])")
+            raise ValueError(
+                f"{where}: 'units' must list at least one measure word (e.g. [次, 场])"
+            )
         terms = _string_list(entry.get("terms"), where, "terms")
         patterns = _string_list(entry.get("patterns"), where, "patterns")
         exclude = _string_list(entry.get("exclude"), where, "exclude")
@@ -603,13 +605,11 @@ def _clean_subject(text: str) -> str:
     if text.count("“") != text.count("”") or text.count('"') % 2:
         text = text.replace("“", "").replace("”", "").replace('"', "")
     while len(text) > _MAX_SUBJECT:
-        cut = None
-        for cut in _SPLIT_POINTS.finditer(text):
-            pass
-        if cut is None or cut.end() >= len(text):
+        cuts = [point.end() for point in _SPLIT_POINTS.finditer(text)]
+        if not cuts or cuts[-1] >= len(text):
             text = text[-_MAX_SUBJECT:]
             break
-        text = text[cut.end():]
+        text = text[cuts[-1]:]
     return text
 
 
@@ -795,8 +795,8 @@ def extract_indicators(
     columns: dict[str, list] = {name: [] for name in
                                 ("doc_id", "unit_id", *carried, *_COLUMNS, "doc_start", "doc_end")}
     carried_values = {name: table[name].tolist() for name in carried}
-    for position, (doc_id, text) in enumerate(zip(table["doc_id"].tolist(),
-                                                  table["text"].tolist())):
+    pairs = zip(table["doc_id"].tolist(), table["text"].tolist(), strict=True)
+    for position, (doc_id, text) in enumerate(pairs):
         if not isinstance(text, str) or not text:
             continue
         offset = None
@@ -873,7 +873,8 @@ def compare_indicators(
     """Compare canonical indicators across groups of reports, qualifiers kept visible.
 
     Within a report the quantities of one indicator and unit are added up (a percentage is
-    averaged), leaving out ``breakdown`` rows and frequencies (``per``); the sum of ``20余次`` and ``3次`` is ``23余次``.
+    averaged), leaving out ``breakdown`` rows and frequencies (``per``); the sum of ``20余次``
+    and ``3次`` is ``23余次``.
     A quantity repeated by nested sections (same ``doc_start``) is counted once.
     Within a group every contributing report is listed, so no qualifier is hidden.
 
@@ -1103,7 +1104,8 @@ def quantification_density(
     Examples
     --------
     >>> import pandas as pd
-    >>> reports = pd.DataFrame({"doc_id": ["a", "b"], "text": ["发放宣传单500张。" * 25, "无数字。"]})
+    >>> texts = ["发放宣传单500张。" * 25, "无数字。"]
+    >>> reports = pd.DataFrame({"doc_id": ["a", "b"], "text": texts})
     >>> quantification_density(extract_indicators(reports), reports)
       doc_id part  n_chars  n_quantities  density
     0      a  all      250            25    100.0

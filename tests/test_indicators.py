@@ -478,11 +478,6 @@ def test_density_errors():
 # The sample corpus and robustness
 
 
-@pytest.fixture(scope="module")
-def reports():
-    return lg.load_sample_reports()
-
-
 def test_sections_and_reports_find_the_same_quantities(reports):
     from_reports = extract_indicators(reports)
     from_sections = extract_indicators(lg.split_sections(reports))

@@ -78,8 +78,7 @@ def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> dict:
 
 
 @pytest.fixture(scope="module")
-def result():
-    reports = lg.load_sample_reports()
+def result(reports):
     gold = _gold_spans(pd.read_csv(GOLD, comment="#", dtype={"doc": str}), reports)
     predicted = lg.extract_indicators(reports)
     return score(gold, predicted)

@@ -257,3 +257,10 @@ def test_tokenize_errors(reports):
         lg.tokenize(reports, tokenizer="jieba", cache_dir=False)
     with pytest.raises(TypeError, match="DataFrame or Series"):
         lg.tokenize(["text"], cache_dir=False)
+
+
+@pytest.mark.parametrize(
+    "tokens", [[], ["法治"], ["法治", "政府"], ["a\x1fb", "c"], [""], ["", "a"]]
+)
+def test_cache_encoding_round_trips(tokens):
+    assert tokenizing._decode_tokens(tokenizing._encode_tokens(tokens)) == tokens

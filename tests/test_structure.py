@@ -267,6 +267,12 @@ def test_ids_and_columns(sections, items):
     assert set(sections["structure_status"]) == {"ok"}
 
 
+def test_items_of_a_table_filtered_to_one_part(sections, items):
+    shortfalls = sections[sections["part"] == "shortfalls"]
+    expected = items[items["part"] == "shortfalls"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(lg.split_items(shortfalls), expected)
+
+
 def test_inputs_are_not_mutated(reports):
     before = reports.copy()
     sections = lg.split_sections(reports)
@@ -293,7 +299,7 @@ def test_part_coverage_of_samples(sections, items, sample_keys, texts):
         assert coverage[coverage["doc_id"] == doc_id]["n_chars"].sum() == len(texts[doc_id])
         assert coverage[coverage["doc_id"] == doc_id]["share"].sum() == pytest.approx(1.0)
     # 004's shortfalls part: 二、…存在的不足和原因 up to 三、, characters counted by hand
-    # from the clean text (heading line 17 + newline, one paragraph of 158 + newline).
+    # from the clean text (heading line 18 + newline, one paragraph of 157 + newline).
     shortfalls = indexed.loc[(sample_keys["004"], "shortfalls")]
     assert shortfalls["n_chars"] == 177
     assert shortfalls["headings"] == "推进法治政府建设存在的不足和原因"

@@ -255,3 +255,14 @@ def test_originality(reports):
         lg.originality(reuse.drop(columns="end_b"), small)
     with pytest.raises(ValueError, match="reports needs a 'text' column"):
         lg.originality(reuse, small[["doc_id"]])
+
+
+def test_find_reuse_ignores_enumeration_markers():
+    units = pd.DataFrame({
+        "doc_id": ["a", "b"],
+        "text": ["（一）严格落实行政执法三项制度。", "总结：\n2.严格落实行政执法三项制度。"],
+    })
+    row = lg.find_reuse(units).iloc[0]
+    # the passage starts after the marker: offset 3 in a ("（一）"), 4 + 2 = 6 in b
+    assert (row.start_a, row.end_a, row.start_b, row.end_b) == (3, 16, 6, 19)
+    assert row.text_a == row.text_b == "严格落实行政执法三项制度。" and row.kind == "exact"

@@ -258,6 +258,9 @@ def similarity(
 # A clause ends at sentence or clause punctuation (full- or half-width) or a line break.
 _CLAUSE_END = re.compile(r"[，,、。；;：:！!？?\n]")
 _SPACE = re.compile(r"\s+")
+# An enumeration marker opening a clause ("（一）", "(2)", "3.", "④") is numbering, not text:
+# left out, a copied clause matches whatever number it has in the other report.
+_MARKER = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．](?!\d)|[①-⑳])")
 _PRIME = (1 << 31) - 1
 
 
@@ -274,6 +277,9 @@ class _Clauses:
         pos = 0
         for m in list(_CLAUSE_END.finditer(text)) + [None]:
             stop = len(text) if m is None else m.start()
+            marker = _MARKER.match(text, pos, stop)
+            if marker:
+                pos = marker.end()
             piece = text[pos:stop]
             key = _SPACE.sub("", piece)
             if key:

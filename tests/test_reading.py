@@ -429,3 +429,24 @@ def test_manifest_errors(two_reports, content, message):
     (two_reports / "manifest.csv").write_text(content, encoding="utf-8")
     with pytest.raises(ManifestError, match=message):
         lg.read_reports(two_reports)
+
+
+def test_utf16_without_byte_order_mark(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_bytes(lg.sample_paths()[2].read_text(encoding="utf-8").encode("utf-16-le"))
+    row, _ = read_report_file(path)
+    assert row["encoding"] == "utf-16-le" and row["unit"] == "赵庄镇"
+
+
+def test_largest_block_fallback_takes_the_article():
+    from lxml import html
+
+    from lawgov.reading import _largest_block
+
+    page = html.fromstring(
+        "<html><body><div id='nav'><p>首页</p><p>政务公开</p></div>"
+        "<div id='main'><p>一、落实党政主要负责人第一责任人职责情况。</p>"
+        "<p>二、推进依法行政，严格规范公正文明执法。</p></div>"
+        "<div id='foot'><p>版权所有：某某县人民政府办公室</p></div></body></html>")
+    assert lg.normalize_text(_largest_block(page)) == (
+        "一、落实党政主要负责人第一责任人职责情况。\n二、推进依法行政，严格规范公正文明执法。")

@@ -417,7 +417,7 @@ _UNIT_LINE_RE = re.compile(
     r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办事处|街道|镇|乡|委员会|党委|党工委|管委会|政府)$")
 
 
-def find_title(text: str) -> str | None:
+def _find_title(text: str) -> str | None:
     """Return the title line of a clean report text, or None when it has no title line."""
     for line in text.split("\n", 6)[:6]:
         if (6 <= len(line) <= 60 and "。" not in line and not line.endswith("：")
@@ -576,7 +576,7 @@ def _build_row(text_raw: str, page: dict, overrides: dict, **columns) -> dict:
         raise ReportFileError(path, "skipped", "has no Chinese text once cleaned (only page "
                               "furniture, whitespace or other languages); check the file")
     sources: dict[str, str] = {}
-    title = find_title(text)
+    title = _find_title(text)
     if title:
         sources["title"] = "text"
     elif page.get("title"):

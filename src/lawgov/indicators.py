@@ -267,10 +267,16 @@ class IndicatorCodebook:
     not_quantities: tuple[str, ...]
     source: str = "lawgov/resources/indicators.yml"
     _skip: re.Pattern | None = field(init=False, repr=False, compare=False)
+    _by_unit: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         skip = "|".join(f"(?:{pattern})" for pattern in self.not_quantities)
         object.__setattr__(self, "_skip", re.compile(skip) if skip else None)
+        by_unit: dict[str, list[Indicator]] = {}
+        for indicator in self.indicators:
+            for unit in indicator.units:
+                by_unit.setdefault(unit, []).append(indicator)
+        object.__setattr__(self, "_by_unit", {u: tuple(i) for u, i in by_unit.items()})
 
     def is_not_quantity(self, text: str, position: int) -> bool:
         """Whether a ``not_quantities`` phrase starts at ``position`` of ``text``."""
@@ -282,7 +288,7 @@ class IndicatorCodebook:
 
     def match(self, subject: str, unit: str) -> str:
         """The code of the first indicator matching ``subject`` and ``unit``, or ``""``."""
-        for indicator in self.indicators:
+        for indicator in self._by_unit.get(unit, ()):
             if indicator.matches(subject, unit):
                 return indicator.code
         return ""
@@ -645,8 +651,14 @@ def _clause_start(text: str, position: int, floor: int) -> int:
 # Scanning a text
 
 
-def _scan(text: str, codebook: IndicatorCodebook) -> list[dict]:
-    """Every quantity of one text, with subject, indicator and sentence."""
+def _scan(text: str, codebook: IndicatorCodebook, matched: dict | None = None) -> list[dict]:
+    """Every quantity of one text, with subject, indicator and sentence.
+
+    ``matched`` memoises indicator look-ups by (subject, unit) within one call of
+    :func:`extract_indicators`; subjects recur across reports.
+    """
+    if matched is None:
+        matched = {}
     found = []
     reached = 0
     for match in _SCANNER.finditer(text):
@@ -686,7 +698,11 @@ def _scan(text: str, codebook: IndicatorCodebook) -> list[dict]:
             subject = _clean_subject(among.group(1) if among else subject)
         else:
             subject = pre
-        indicator = codebook.match(subject, unit) if subject else ""
+        indicator = ""
+        if subject:
+            indicator = matched.get((subject, unit))
+            if indicator is None:
+                indicator = matched[(subject, unit)] = codebook.match(subject, unit)
         per = _PER.search(window)
         breakdown = False
         if same_sentence:
@@ -788,13 +804,14 @@ def extract_indicators(
             f"and 'text' columns (got {list(table.columns)})"
         )
     codebook = _resolve_codebook(codebook)
-    ids = unit_ids(table)
+    ids = unit_ids(table).tolist()
     carried = [name for name in ("part", "section_id", "item_id") if name in table.columns]
     is_reports = "unit_id" not in table.columns
     starts = table["start"].tolist() if "start" in table.columns else None
     columns: dict[str, list] = {name: [] for name in
                                 ("doc_id", "unit_id", *carried, *_COLUMNS, "doc_start", "doc_end")}
     carried_values = {name: table[name].tolist() for name in carried}
+    matched: dict[tuple[str, str], str] = {}
     pairs = zip(table["doc_id"].tolist(), table["text"].tolist(), strict=True)
     for position, (doc_id, text) in enumerate(pairs):
         if not isinstance(text, str) or not text:
@@ -804,7 +821,7 @@ def extract_indicators(
             offset = int(starts[position])
         elif is_reports:
             offset = 0
-        for row in _scan(text, codebook):
+        for row in _scan(text, codebook, matched):
             columns["doc_id"].append(str(doc_id))
             columns["unit_id"].append(ids[position])
             for name in carried:

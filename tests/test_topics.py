@@ -39,7 +39,7 @@ def planted(n_per_topic=20, vocabs=VOCABS, seed=7):
     """Units (table), tokens and DTM of units each drawn from one vocabulary."""
     rng = np.random.default_rng(seed)
     rows, toks = [], {}
-    for t, (name, vocab) in enumerate(vocabs.items()):
+    for name, vocab in vocabs.items():
         for i in range(n_per_topic):
             doc = f"doc{i % 4}"
             uid = f"{doc}:i{name}{i}"
@@ -115,7 +115,7 @@ def test_fitting_leaves_the_matrix_untouched(data):
     _, _, dtm = data
     counts, matrix = dtm.counts.copy(), dtm.matrix.copy()
     for method in ("nmf", "lda"):
-        lg.TopicModel(method=method, n_topics=2, max_iter=5).fit(dtm)
+        lg.TopicModel(method=method, n_topics=3).fit(dtm)
     assert (dtm.counts != counts).nnz == 0 and (dtm.matrix != matrix).nnz == 0
     np.testing.assert_array_equal(dtm.counts.indices, counts.indices)
 
@@ -147,6 +147,19 @@ def test_fit_on_one_part(data):
     assert len(model.transform(dtm, units=units)) == len(expected)
     both = lg.TopicModel(n_topics=3, part=["shortfalls", "measures"]).fit(dtm, units=units)
     assert len(both.doc_topic_) == len(units)
+
+
+def test_part_selection_recomputes_tfidf_over_the_selected_units(data):
+    units, tokens, dtm = data
+    ids = units.loc[units["part"] == "shortfalls", "unit_id"]
+    own = make_dtm(tokens[ids])
+    selected = lg.TopicModel(n_topics=3, part="shortfalls").fit(dtm, units=units)
+    alone = lg.TopicModel(n_topics=3).fit(own)
+    np.testing.assert_array_equal(selected.feature_names_, own.feature_names)
+    np.testing.assert_allclose(selected.components_, alone.components_)
+    a = lg.cluster_units(dtm, units=units, part="shortfalls", n_clusters=3)
+    b = lg.cluster_units(own, n_clusters=3)
+    pd.testing.assert_series_equal(a.labels, b.labels)
 
 
 def test_describe_gives_terms_weight_and_quoted_examples(data):
@@ -280,7 +293,7 @@ def test_select_n_topics_is_deterministic_and_filters_parts(data):
 
 def test_select_n_topics_with_lda_and_without_tokens(data):
     _, _, dtm = data
-    table = lg.select_n_topics(dtm, candidates=[2, 3, 4], method="lda", top_n=5)
+    table = lg.select_n_topics(dtm, candidates=[2, 3, 4], method="lda", top_n=5, max_iter=40)
     assert table.attrs["method"] == "lda"
     # LDA needs more text than 60 short units to find the planted k; merging two
     # vocabularies (k=2) must still look incoherent.
@@ -334,7 +347,7 @@ def test_cluster_units_recovers_planted_clusters_and_k(data, method):
     assert ((table > 0).sum(axis=1) == 1).all() and ((table > 0).sum(axis=0) == 1).all()
     assert result.clusters["size"].tolist() == [20, 20, 20]
     assert result.clusters["n_reports"].tolist() == [4, 4, 4]
-    for name, terms in result.terms.groupby("cluster")["term"]:
+    for _, terms in result.terms.groupby("cluster")["term"]:
         assert len({t[:2] for t in terms}) == 1
     examples = result.examples
     assert list(examples.columns) == ["cluster", "rank", "unit_id", "doc_id", "similarity",
@@ -508,3 +521,56 @@ def test_plot_topic_prevalence_returns_heatmap(small):
     plt.close(fig)
     with pytest.raises(ValueError, match="must come from topic_prevalence"):
         lg.plot_topic_prevalence(prev.drop(columns="share"))
+
+
+# ------------------------------------------------------------------ the sample corpus
+
+@pytest.fixture(scope="module")
+def sample(reports):
+    items = lg.split_items(lg.split_sections(reports))
+    tokens = lg.tokenize(items, cache_dir=False)
+    return items, tokens, lg.build_dtm(tokens, weighting="tfidf")
+
+
+def test_sample_shortfalls_cluster_into_recurring_themes(sample, reports):
+    items, _, dtm = sample
+    result = lg.cluster_units(dtm, units=items, part="shortfalls")
+    shortfalls = items[items["part"] == "shortfalls"]
+    assert result.labels.index.tolist() == shortfalls["unit_id"].tolist()
+    assert result.chosen_by.startswith("silhouette")
+
+    def cluster_of(snippet):
+        hits = shortfalls.loc[shortfalls["text"].str.contains(snippet, regex=False), "unit_id"]
+        assert len(hits) == 1, snippet
+        return result.labels[hits.iloc[0]]
+
+    # Themes read off tests/gold/shortfalls_gold.csv (hand coding of the same items).
+    enforcement = {cluster_of(s) for s in ("基层执法能力有待提升", "执法规范化亟待强化",
+                                           "执法部门处置问题习惯于简单化")}
+    publicity = {cluster_of(s) for s in ("普法宣传实效性有待增强", "法治宣传力度有待加强",
+                                         "专职普法工作人员较少")}
+    awareness = {cluster_of(s) for s in ("个别单位对法治工作重视程度不够", "法治理念未普遍树立",
+                                         "个别社干部对法治工作重视不够")}
+    assert len(enforcement) == len(publicity) == len(awareness) == 1
+    assert len(enforcement | publicity | awareness) == 3
+    # Low awareness of the rule of law is the shortfall every province reports.
+    prevalence = lg.topic_prevalence(result.labels, items, reports, by="province",
+                                     part="shortfalls")
+    spread = lg.topic_spread(prevalence).set_index("topic")
+    assert spread.loc[awareness.pop(), "label"] == "common"
+
+
+def test_sample_topics_are_chosen_and_described(sample, reports):
+    items, tokens, dtm = sample
+    table = lg.select_n_topics(dtm, tokens, candidates=range(2, 7))
+    assert table["stability"].between(0, 1).all() and table["npmi"].between(-1, 1).all()
+    k = table.attrs["recommended_k"]
+    assert 2 <= k <= 6
+    model = lg.TopicModel(n_topics=k).fit(dtm)
+    description = model.describe(items, n_examples=2)
+    assert description["doc_id"].isin(reports["doc_id"]).all()
+    assert description["quote"].str.len().between(1, 61).all()
+    prevalence = lg.topic_prevalence(model.transform(dtm), items, reports)
+    assert set(prevalence["province"]) == set(reports["province"])
+    sums = prevalence.groupby(["province", "part"])["share"].sum()
+    np.testing.assert_allclose(sums, 1.0)

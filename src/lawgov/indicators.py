@@ -8,8 +8,10 @@ reports and regions can be compared.
 
 How a quantity is recognised
 ----------------------------
-One compiled regular expression scans the text. A quantity is a number directly followed
-by a measure word (次, 场次, 份, 张, 条, 名, 人次, 个, 件, 起, 宗, 项, 万元 ... or ``%``):
+One compiled regular expression scans the text (it starts with the set of characters a
+quantity can start with, so the engine skips between candidates in C). A quantity is a
+number directly followed by a measure word (次, 场次, 份, 张, 条, 名, 人次, 个, 件, 起, 宗, 项,
+万元 ... or ``%``):
 
 - the number is written in Arabic digits (``13600``, ``13,600``, ``1.2``), optionally with a
   multiplier (``2万`` = 20000, ``1.5亿``), or in Chinese numerals (两, 十, 二十, 一百二十,
@@ -17,7 +19,9 @@ by a measure word (次, 场次, 份, 张, 条, 名, 人次, 个, 件, 起, 宗, 
 - qualifiers: 余, 多, 超, 超过, 逾, 以上, 至少, 不少于 → ``more_than``; 约, 大约, 左右 →
   ``about``; 近, 将近, 接近 → ``nearly``; 不足, 不到, 以下, 以内 → ``less_than``; a range such as
   ``1—2个`` or ``三至五次`` → ``range`` (``value`` is the low end, ``value_max`` the high end);
-- 万 or 亿 written before 元 belongs to the currency unit: ``50万元`` is 50 in ``万元``.
+- 万 or 亿 written before 元 belongs to the currency unit: ``50万元`` is 50 in ``万元``;
+- a lone 一 is a count of one (``每半年召开一次…会议``); such frequencies, introduced by
+  每季度/每月/每年…, are flagged in ``per``.
 
 What is *not* a quantity: a number without a measure word (years 2023年, dates 12月 3月15日,
 festival dates 12.4 3·15, plan periods 2021-2025, document numbers 〔2023〕5号, list markers
@@ -26,7 +30,7 @@ letter or date separator (``2022/03/31``, ``1+5+N``, ``5G``); an ordinal or rank
 第3次, 前两名); a Chinese numeral that is part of a word (统一, 唯一, 之一, 进一步, 十四五, 八五);
 a measure word that starts an adjective (一次性, 一体化); and the slogans and names listed
 under ``not_quantities`` in the codebook (两个维护, 四个亲自, 三项制度, 一支队伍管执法,
-一条龙, 五位一体, 一村一警 ...).
+一条龙, 五位一体, 一村一警, the indefinite 一批 ...), each tried where the number starts.
 
 How the subject is found
 ------------------------

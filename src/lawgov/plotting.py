@@ -53,17 +53,23 @@ def _find_system_family() -> str | None:
     for family in _SYSTEM_CJK_FAMILIES:
         if family in known:
             return family
-    # A font installed after matplotlib built its cache is not in ttflist yet.
+    # A font installed after matplotlib built its cache is not in ttflist yet. A .ttc
+    # collection registers all its faces, and the name FontProperties reports is only
+    # the first one's (Noto Sans CJK JP), so look the families up again afterwards.
+    added = False
     for path in font_manager.findSystemFonts():
         stem = Path(path).name.lower().replace("-", "").replace("_", "")
         if any(hint in stem for hint in _SYSTEM_CJK_FILE_HINTS):
             try:
                 font_manager.fontManager.addfont(path)
-                name = font_manager.FontProperties(fname=path).get_name()
             except (OSError, RuntimeError, ValueError):
                 continue
-            if name in _SYSTEM_CJK_FAMILIES:
-                return name
+            added = True
+    if added:
+        known = {f.name for f in font_manager.fontManager.ttflist}
+        for family in _SYSTEM_CJK_FAMILIES:
+            if family in known:
+                return family
     return None
 
 

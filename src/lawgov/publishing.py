@@ -52,7 +52,6 @@ __all__ = [
 SITE_TITLE = "lawgov findings"
 DEFAULT_CORPUS = Path("data/raw")
 DEFAULT_PROCESSED = Path("data/processed")
-REPORTS_FILE = "reports.parquet"
 # Environment variables through which publish hands its parameters to each notebook's
 # parameters cell (a fresh kernel inherits them; nothing is rewritten in the notebook).
 ENV_CORPUS, ENV_PROCESSED, ENV_FIGURES, ENV_SEED = (
@@ -586,27 +585,24 @@ def _default_processed(corpus: Path) -> Path:
     return DEFAULT_PROCESSED / "corpora" / f"{slug}-{key}"
 
 
-def _ingest_if_needed(corpus: Path, processed: Path, hashes: dict[str, str], log) -> None:
-    stamp = processed / "publish-inputs.json"
-    table = processed / REPORTS_FILE
-    wanted = {"corpus": str(corpus.resolve()), "hash": _combined_hash(hashes),
-              "version": __version__}
-    if table.is_file() and stamp.is_file():
-        try:
-            if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
-                log(f"corpus unchanged since the last ingest; using {table}")
-                return
-        except (OSError, ValueError):
-            pass
-    from . import ingest as ingest_module
+def _ingest(corpus: Path, processed: Path, log) -> None:
+    """Bring ``processed`` up to date with ``corpus``.
 
-    if not hasattr(ingest_module, "ingest"):
-        raise PublishError("lawgov.ingest.ingest is not available in this version of lawgov")
+    :func:`lawgov.ingest` reads only the inputs that changed since its last run into that
+    folder (by content hash, manifest row, version and parameters), so calling it every
+    time costs little and never publishes a stale table.
+    """
+    from .ingest import ingest
+
     log(f"ingesting {corpus} into {processed}")
-    ingest_module.ingest(corpus, out=processed)
-    if not table.is_file():
-        raise PublishError(f"ingest did not write {table}; run 'lawgov ingest {corpus}' to see why")
-    stamp.write_text(json.dumps(wanted, ensure_ascii=False, indent=1), encoding="utf-8")
+    try:
+        result = ingest(corpus, out=processed, progress=False)
+    except (OSError, ValueError) as error:
+        raise PublishError(f"ingesting {corpus} failed: {error}") from error
+    log(f"{result.n_reports} reports ({result.n_read} read, {result.n_reused} unchanged)")
+    if result.n_reports == 0:
+        raise PublishError(f"no report could be read from {corpus}; see "
+                           f"{processed / 'ingest_log.csv'} for why each file was skipped")
 
 
 # ---------------------------------------------------------------------------------------
@@ -792,8 +788,8 @@ def publish(corpus: str | Path = DEFAULT_CORPUS, *, processed: str | Path | None
             progress: bool = True) -> Path:
     """Execute the notebooks on a corpus and publish the findings as an HTML site.
 
-    Steps: ingest ``corpus`` into ``processed`` unless that folder already holds this
-    exact corpus; run every ``notebooks/NN_*.ipynb`` in name order, each in a fresh
+    Steps: ingest ``corpus`` into ``processed`` (:func:`lawgov.ingest` re-reads only the
+    files that changed); run every ``notebooks/NN_*.ipynb`` in name order, each in a fresh
     kernel of the running interpreter, with the parameters in the environment variables
     ``LAWGOV_CORPUS``, ``LAWGOV_PROCESSED``, ``LAWGOV_FIGURES`` and ``LAWGOV_SEED``;
     export each to ``out/NN_*.html`` (figures embedded, no remote script or stylesheet);
@@ -856,8 +852,10 @@ def publish(corpus: str | Path = DEFAULT_CORPUS, *, processed: str | Path | None
     hashes = _file_hashes(corpus)
     if not hashes:
         raise PublishError(f"corpus folder {corpus} has no files")
-    _ingest_if_needed(corpus, processed, hashes, log)
-    reports = pd.read_parquet(processed / REPORTS_FILE)
+    _ingest(corpus, processed, log)
+    from .ingest import read_ingested
+
+    reports = read_ingested(processed)
 
     out_abs = out.resolve()
     out_abs.parent.mkdir(parents=True, exist_ok=True)

@@ -21,16 +21,14 @@ from .indicators import *  # noqa: F403
 from .coding import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .publishing import *  # noqa: F403
-from . import (
-    cleaning, coding, comparison, concordance, indicators, ingest, plotting, publishing,
-    reading, regions, representations, structure, tokenizing, topics, years,
-)
+import sys as _sys
+
+# ``lawgov.ingest`` is the function re-exported above, so the stage modules are taken
+# from sys.modules, where the module of the same name still is.
+_STAGES = ("reading", "cleaning", "regions", "years", "ingest", "structure", "tokenizing",
+           "representations", "comparison", "concordance", "topics", "indicators", "coding",
+           "plotting", "publishing")
 
 __all__ = ["__version__"] + [
-    name
-    for module in (
-        reading, cleaning, regions, years, ingest, structure, tokenizing, representations,
-        comparison, concordance, topics, indicators, coding, plotting, publishing,
-    )
-    for name in module.__all__
+    name for stage in _STAGES for name in _sys.modules[f"{__name__}.{stage}"].__all__
 ]

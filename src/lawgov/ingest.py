@@ -358,8 +358,3 @@ def cli(argv: Sequence[str] | None = None) -> int:
               f"{result.log_path}", file=sys.stderr)
         return 1
     return 0
-
-
-# ``from .ingest import *`` in the package puts this function where the package expects the
-# module ``lawgov.ingest``; the package's re-export loop then reads the function's __all__.
-ingest.__all__ = __all__  # type: ignore[attr-defined]

@@ -412,8 +412,10 @@ def test_compare_keeps_qualifiers_and_counts_reports(two_provinces):
 
 def test_compare_wide(two_provinces):
     reports, found = two_provinces
-    wide = compare_indicators(found, reports, shape="wide")
-    assert list(wide.columns) == ["(unknown)", "河南省"]
+    extra = pd.DataFrame({"doc_id": ["z"], "province": ["黑龙江省"], "text": ["没有数字。"]})
+    wide = compare_indicators(found, pd.concat([reports, extra]), shape="wide")
+    assert list(wide.columns) == ["(unknown)", "河南省", "黑龙江省"]
+    assert (wide["黑龙江省"] == "").all()
     assert wide.loc[("materials_distributed", "发放宣传资料", "张"), "河南省"] == "500张"
     assert wide.loc[("materials_distributed", "发放宣传资料", "张"), "(unknown)"] == ""
 

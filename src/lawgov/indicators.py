@@ -183,7 +183,7 @@ _VERB_RE = re.compile(
     "(?![率员班室站者师])"
 )
 _ENDS_WITH_ACTION = re.compile("(?:" + "|".join(_ACTION_VERBS) + ")$")
-_FROM_AMONG = re.compile(r"^(?:从)?(.+)中$")
+_FROM_AMONG = re.compile(r"([^从]+)中$")
 # After the quantity a subject stops at punctuation, a numeral, a verb or a conjunction.
 _POST_STOP = re.compile(
     "[^\\u4e00-\\u9fff]|[" + _CN_CHARS + "]|和|与|及|并|的|" + _VERB_RE.pattern
@@ -932,8 +932,9 @@ def compare_indicators(
           qualifier of the totals (``about`` when they differ).
         - ``display`` (str): each report's total as written (``20余次``), joined by ``; ``.
 
-        Wide shape: index (``indicator``, ``label_zh``, ``unit``), one column per group,
-        cells from ``display`` (empty where a group does not report the indicator).
+        Wide shape: index (``indicator``, ``label_zh``, ``unit``), one column per group of
+        ``reports`` (also groups that state no indicator), cells from ``display`` (empty
+        where a group does not report the indicator).
 
     Raises
     ------
@@ -1034,8 +1035,10 @@ def compare_indicators(
     wide = wide.reindex(
         sorted(wide.index, key=lambda key: (order.get(key[0], len(order)), key[2]))
     )
+    # A group that reports none of the indicators is a finding too: keep its column.
+    wide = wide.reindex(columns=sorted(set(groups["_group_value"])))
     wide.columns.name = by
-    return wide.fillna("")
+    return wide.astype(object).fillna("")
 
 
 def _outermost(units: pd.DataFrame) -> pd.DataFrame:

@@ -6,7 +6,6 @@ The expected values on the sample corpus were read off the five sample reports b
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -538,12 +537,3 @@ def test_any_text_is_tiled_and_itemised(paragraphs):
         assert text[row.start:row.end] == row.text
     coverage = lg.part_coverage(sections, items)
     assert coverage["n_chars"].sum() == len(text)
-
-
-def test_speed_of_a_10_kb_report(reports):
-    # Three samples joined make a ~10 kB report; the budget is generous for a loaded machine.
-    text = "\n".join(reports["text"].iloc[:3])
-    batch = pd.DataFrame({"doc_id": [f"d{i}" for i in range(50)], "text": [text] * 50})
-    started = time.perf_counter()
-    lg.split_items(lg.split_sections(batch))
-    assert (time.perf_counter() - started) / 50 < 0.02

@@ -1,4 +1,4 @@
-"""MkDocs hooks: pages whose content comes from lawgov itself, so the site never drifts from the code.
+"""MkDocs hooks: pages whose content comes from lawgov itself, so the site cannot drift from it.
 
 A page asks for generated content with a marker on a line of its own:
 
@@ -56,7 +56,12 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def _e(value) -> str:
-    return html.escape("" if value is None else str(value), quote=False)
+    """HTML-escaped text of a value; missing values (None, NaN, NA) give ""."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=False)
 
 
 def _code_list(values, separator: str = " ") -> str:
@@ -108,7 +113,8 @@ def _api_index() -> str:
         module = homes[name]
         obj = getattr(importlib.import_module(f"lawgov.{module}"), name)
         if inspect.isclass(obj):
-            kind = "exception" if issubclass(obj, BaseException) else "class"
+            kind = ("warning" if issubclass(obj, Warning) else
+                    "exception" if issubclass(obj, BaseException) else "class")
             doc = inspect.getdoc(obj)
         elif callable(obj):
             kind, doc = "function", inspect.getdoc(obj)
@@ -145,7 +151,7 @@ def _attribute_doc(module: str, name: str) -> str:
 
     source = inspect.getsource(importlib.import_module(f"lawgov.{module}"))
     body = ast.parse(source).body
-    for node, following in zip(body, body[1:]):
+    for node, following in zip(body, body[1:], strict=False):
         targets = node.targets if isinstance(node, ast.Assign) else (
             [node.target] if isinstance(node, ast.AnnAssign) else [])
         if any(isinstance(t, ast.Name) and t.id == name for t in targets):
@@ -270,8 +276,8 @@ def _samples() -> str:
         chain = " / ".join(str(v) for v in (row.province, row.city, row.county) if v)
         rows.append([
             f"<code>{_e(row.source_path.rsplit('/', 1)[-1])}</code>", _e(row.unit),
-            _e(row.unit_level), _e(chain), _e(row.year), _e(row.published or "—"),
-            _e(row.script_original), f"{row.n_chars:,}", _e(row.title or "—"),
+            _e(row.unit_level), _e(chain), _e(row.year) or "—", _e(row.published) or "—",
+            _e(row.script_original), f"{row.n_chars:,}", _e(row.title) or "—",
         ])
     return _table(["File 文件", "Unit 单位", "Level 层级", "Province / city / county",
                    "Year 年度", "Published 发布", "Script 字形", "Characters 字数",

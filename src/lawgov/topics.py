@@ -156,7 +156,7 @@ def _doc_id_of(unit_id: str) -> str:
 
 
 def _quote(text, width: int = _QUOTE_CHARS):
-    if text is None or (isinstance(text, float) and np.isnan(text)):
+    if text is None or (np.isscalar(text) and pd.isna(text)) or text is pd.NA:
         return pd.NA
     flat = " ".join(str(text).split())
     return flat if len(flat) <= width else flat[:width] + "…"
@@ -265,7 +265,8 @@ class TopicModel:
     doc_topic_ : pandas.DataFrame
         Topic shares of the training units (as :meth:`transform` returns them).
     unit_lengths_ : pandas.Series
-        In-vocabulary token count of each training unit (the weights of :meth:`describe`).
+        In-vocabulary token count of each training unit (row sums of the matrix when fitted
+        on a bare matrix): the weights of :meth:`describe`.
     model_ : sklearn.decomposition.NMF or LatentDirichletAllocation
         The fitted scikit-learn model (its components in the solver's order).
     order_ : numpy.ndarray
@@ -382,7 +383,7 @@ class TopicModel:
             matrix, row_ids = matrix[rows], row_ids[rows]
         return matrix, None, row_ids, feature_names
 
-    def _estimator(self, n_units: int, n_terms: int):
+    def _estimator(self):
         if self.method == "nmf":
             from sklearn.decomposition import NMF
 
@@ -434,7 +435,7 @@ class TopicModel:
         if n_units == 0 or n_terms == 0 or matrix.nnz == 0:
             raise ValueError(f"cannot fit topics on an empty matrix ({n_units} units x "
                              f"{n_terms} terms with {matrix.nnz} non-zero cells)")
-        model = self._estimator(n_units, n_terms)
+        model = self._estimator()
         weights = model.fit_transform(matrix)
         lengths = np.asarray((counts if counts is not None else matrix).sum(axis=1)).ravel()
         # Topics are numbered by decreasing weight in the corpus (T01 the largest), so labels
@@ -553,6 +554,26 @@ class TopicModel:
             - ``share`` (float): the unit's share of the topic.
             - ``quote`` (str): the unit's text, whitespace collapsed, cut to 60 characters
               with "…".
+
+            With ``n_examples=0`` (or a topic no unit has any share of) a topic gets one row
+            with NA example columns.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from scipy import sparse
+        >>> import lawgov as lg
+        >>> counts = sparse.csr_matrix(np.array([[3, 1, 0, 0], [0, 0, 1, 1]]))
+        >>> dtm = lg.DocumentTermMatrix(counts, counts, pd.Index(["d1:i1", "d1:i2"],
+        ...     name="unit_id"), np.array(["普法", "宣传", "执法", "人员"]))
+        >>> items = pd.DataFrame({"unit_id": ["d1:i1", "d1:i2"], "doc_id": ["d1", "d1"],
+        ...                       "text": ["普法宣传形式单一。", "执法人员不足。"]})
+        >>> model = lg.TopicModel(n_topics=2).fit(dtm)
+        >>> table = model.describe(items, n_terms=2, n_examples=1)
+        >>> for row in table[["topic", "weight", "top_terms", "quote"]].values.tolist():
+        ...     print(*row)
+        T01 0.666... 普法、宣传 普法宣传形式单一。
+        T02 0.333... 执法、人员 执法人员不足。
         """
         self._check_fitted()
         if n_examples < 0:
@@ -857,6 +878,17 @@ def plot_k_selection(table: pd.DataFrame):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd, lawgov as lg
+    >>> table = pd.DataFrame({"k": [2, 3, 4], "npmi": [0.1, 0.3, 0.2],
+    ...                       "umass": [-1.2, -0.9, -1.0], "stability": [0.5, 0.9, 0.6],
+    ...                       "recommended": [False, True, False]})
+    >>> family = lg.set_theme()
+    >>> fig = lg.plot_k_selection(table)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['NPMI coherence', 'UMass coherence', 'Stability (Jaccard)']
     """
     needed = {"k", "npmi", "umass", "stability", "recommended"}
     if not needed <= set(table.columns):
@@ -1370,6 +1402,16 @@ def plot_topic_prevalence(prevalence: pd.DataFrame, *, part: PartSelection = Non
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd, lawgov as lg
+    >>> prev = pd.DataFrame({"province": ["江苏省", "江苏省", "河南省", "河南省"],
+    ...                      "topic": ["T01", "T02"] * 2, "share": [0.7, 0.3, 0.4, 0.6]})
+    >>> family = lg.set_theme()
+    >>> fig = lg.plot_topic_prevalence(prev)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['江苏省', '河南省']
     """
     if not {"topic", "share"} <= set(prevalence.columns):
         raise ValueError("prevalence must come from topic_prevalence (columns 'topic', "

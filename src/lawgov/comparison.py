@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-import zlib
 from collections import defaultdict
 from typing import Literal
 
@@ -297,18 +296,36 @@ class _Clauses:
             pos = stop + 1
 
 
+def _shingle_codes(keys: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of every character k-shingle of every key, and the key each belongs to.
+
+    A shingle's code is its code points read as a number in base 2^21 modulo 2^31 - 1,
+    computed for all keys at once; keys shorter than ``k`` are one shingle of their own.
+    """
+    lengths = np.fromiter((len(key) for key in keys), dtype=np.int64, count=len(keys))
+    padded = [key if len(key) >= k else key + "\0" * (k - len(key)) for key in keys]
+    lengths = np.maximum(lengths, k)
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    n_shingles = lengths - k + 1
+    owner = np.repeat(np.arange(len(keys)), n_shingles)
+    first = np.repeat(starts, n_shingles) + (
+        np.arange(n_shingles.sum()) - np.repeat(np.cumsum(n_shingles) - n_shingles, n_shingles)
+    )
+    x = np.zeros(len(first), dtype=np.uint64)
+    base, prime = np.uint64(1 << 21), np.uint64(_PRIME)
+    for j in range(k):
+        x = (x * base + codes[first + j]) % prime
+    return x, owner
+
+
 def _minhash(keys: list[str], k: int, num_perm: int, random_state: int) -> np.ndarray:
     """MinHash signatures (len(keys) x num_perm) of the character k-shingles of each key."""
     rng = np.random.default_rng(random_state)
-    a = rng.integers(1, _PRIME, size=num_perm, dtype=np.uint64)
-    b = rng.integers(0, _PRIME, size=num_perm, dtype=np.uint64)
-    hashes, owners = [], []
-    for i, key in enumerate(keys):
-        shingles = {key[j : j + k] for j in range(max(len(key) - k + 1, 1))}
-        hashes.extend(zlib.crc32(s.encode("utf-8")) % _PRIME for s in shingles)
-        owners.extend([i] * len(shingles))
-    x = np.asarray(hashes, dtype=np.uint64)
-    owner = np.asarray(owners, dtype=np.int64)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    x, owner = _shingle_codes(keys, k)
     sig = np.empty((len(keys), num_perm), dtype=np.uint64)
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     # Chunks of about a million shingle-permutation values keep memory flat.
@@ -316,10 +333,41 @@ def _minhash(keys: list[str], k: int, num_perm: int, random_state: int) -> np.nd
     for lo in range(0, len(starts), step):
         s0 = starts[lo]
         s1 = starts[lo + step] if lo + step < len(starts) else len(x)
-        values = (a[:, None] * x[None, s0:s1] + b[:, None]) % np.uint64(_PRIME)
+        # Multiply-shift hashing (wrapping 64-bit arithmetic, high bits kept): a universal
+        # family like (a x + b) mod p, without the slow modulo.
+        values = (a[:, None] * x[None, s0:s1] + b[:, None]) >> np.uint64(32)
         local = starts[lo : lo + step] - s0
         sig[owner[starts[lo : lo + step]]] = np.minimum.reduceat(values, local, axis=1).T
     return sig
+
+
+def _lsh_candidates(sig: np.ndarray, bands: int) -> set[tuple[int, int]]:
+    """Pairs of rows whose signatures agree on all values of at least one band."""
+    rows = sig.shape[1] // bands
+    candidates: set[tuple[int, int]] = set()
+    for band in range(bands):
+        block = sig[:, band * rows : (band + 1) * rows]
+        # One 64-bit number per band (wrapping arithmetic); a collision only adds a
+        # candidate, which the exact Jaccard check then rejects.
+        h = np.zeros(len(sig), dtype=np.uint64)
+        for c in range(rows):
+            h = h * np.uint64(0x9E3779B97F4A7C15) + block[:, c]
+        order = np.argsort(h, kind="stable")
+        sorted_h = h[order]
+        same = np.flatnonzero(sorted_h[1:] == sorted_h[:-1])
+        if same.size == 0:
+            continue
+        # Runs of equal hashes: each run is one bucket with two members or more.
+        run_starts = same[np.r_[True, same[1:] != same[:-1] + 1]]
+        for begin in run_starts:
+            end = begin + 1
+            while end < len(sorted_h) and sorted_h[end] == sorted_h[begin]:
+                end += 1
+            members = sorted(order[begin:end].tolist())
+            for x in range(len(members)):
+                for y in members[x + 1 :]:
+                    candidates.add((members[x], y))
+    return candidates
 
 
 def _shingles(key: str, k: int) -> set[str]:
@@ -464,17 +512,7 @@ def find_reuse(
 
     if near and len(unique) > 1:
         sig = _minhash(unique, shingle_size, num_perm, random_state)
-        rows = num_perm // bands
-        candidates: set[tuple[int, int]] = set()
-        for band in range(bands):
-            buckets: dict[bytes, list[int]] = defaultdict(list)
-            block = np.ascontiguousarray(sig[:, band * rows : (band + 1) * rows])
-            for u, row in enumerate(block):
-                buckets[row.tobytes()].append(u)
-            for members in buckets.values():
-                for x in range(len(members)):
-                    for y in members[x + 1 :]:
-                        candidates.add((members[x], y))
+        candidates = _lsh_candidates(sig, bands)
         shingle_sets: dict[int, set[str]] = {}
         for u, v in sorted(candidates):
             su = shingle_sets.setdefault(u, _shingles(unique[u], shingle_size))

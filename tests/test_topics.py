@@ -483,6 +483,9 @@ def test_spread_counts_groups_above_threshold():
     assert strict["label"].tolist() == ["local", "local", "local"]
     none = lg.topic_spread(prev, threshold=0.9).set_index("topic")
     assert none["label"].eq("absent").all()
+    # Strictly above: T02 reaches 0.5 in 河南省 only; threshold 0 counts any share.
+    assert lg.topic_spread(prev, threshold=0.5).set_index("topic").loc["T02", "n_groups"] == 0
+    assert lg.topic_spread(prev, threshold=0)["n_groups"].eq(4).all()
     # Default threshold: 1 / 3 topics.
     default = lg.topic_spread(prev).set_index("topic")
     assert default["threshold"].eq(1 / 3).all()

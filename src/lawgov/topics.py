@@ -1038,13 +1038,13 @@ def cluster_units(X, *, method: Literal["kmeans", "agglomerative"] = "kmeans",
         source = _restrict_dtm(X, units, part)
         ids = source.row_ids
         space = source.matrix.toarray().astype(float)
-        term_dtm = dtm if dtm is not None else source
+        term_dtm = _restrict_dtm(dtm, units, part) if dtm is not None else source
     elif isinstance(X, pd.DataFrame):
         keep = _ids_in_part(units, part)
         frame = X if keep is None else X[X.index.astype(str).isin(keep)]
         ids = pd.Index(frame.index.astype(str), name="unit_id")
         space = frame.to_numpy(dtype=float)
-        term_dtm = dtm
+        term_dtm = _restrict_dtm(dtm, units, part) if dtm is not None else None
         if term_dtm is None:
             term_dtm = DocumentTermMatrix(
                 sparse.csr_matrix(np.nan_to_num(space)), sparse.csr_matrix(np.nan_to_num(space)),
@@ -1302,7 +1302,8 @@ def topic_spread(prevalence: pd.DataFrame, *, by: str = "province",
     """In how many groups each topic or cluster is present: common versus local.
 
     A topic is *present* in a group when its share there (from :func:`topic_prevalence`) is
-    at least ``threshold``. It is **common** when present in at least ``common_at`` of the
+    above ``threshold`` (``threshold=0``: wherever it has any share, e.g. any unit of the
+    cluster). It is **common** when present in at least ``common_at`` of the
     groups (and in at least two), **local** when present in fewer but at least one, and
     **absent** otherwise. Other grouping columns of the prevalence table (``part``) are kept:
     the spread is computed within each of their values, so measures and shortfalls get their
@@ -1368,7 +1369,7 @@ def topic_spread(prevalence: pd.DataFrame, *, by: str = "province",
         key = key if isinstance(key, tuple) else (key,)
         total = chunk[by].nunique()
         for topic, sub in chunk.groupby("topic", sort=True):
-            present = sorted(str(g) for g in sub.loc[sub["share"] >= threshold, by].unique())
+            present = sorted(str(g) for g in sub.loc[sub["share"] > threshold, by].unique())
             n = len(present)
             if n == 0:
                 label = "absent"

@@ -179,7 +179,7 @@ def test_find_reuse_near_matches_and_switch():
                  "全面推行行政执法公示制度执法全过程记录制度。"],
     })
     reuse = lg.find_reuse(units)
-    assert set(zip(reuse.doc_id_a, reuse.doc_id_b, reuse.kind)) == {
+    assert set(zip(reuse.doc_id_a, reuse.doc_id_b, reuse.kind, strict=True)) == {
         ("a", "b", "near"), ("a", "c", "exact"), ("b", "c", "near")
     }
     near = reuse[reuse.kind == "near"].iloc[0]
@@ -266,3 +266,13 @@ def test_find_reuse_ignores_enumeration_markers():
     # the passage starts after the marker: offset 3 in a ("（一）"), 4 + 2 = 6 in b
     assert (row.start_a, row.end_a, row.start_b, row.end_b) == (3, 16, 6, 19)
     assert row.text_a == row.text_b == "严格落实行政执法三项制度。" and row.kind == "exact"
+
+
+def test_find_reuse_on_split_items_points_into_the_reports(reports):
+    items = lg.split_items(lg.split_sections(reports))
+    reuse = lg.find_reuse(items)
+    texts = reports.set_index("doc_id")["text"]
+    assert len(reuse) >= 2
+    for row in reuse.itertuples():
+        assert texts[row.doc_id_a][row.start_a : row.end_a] == row.text_a
+        assert texts[row.doc_id_b][row.start_b : row.end_b] == row.text_b

@@ -98,3 +98,11 @@ def test_kwic_errors(reports):
     wrong = pd.Series([["不在", "文中"]] * len(reports), index=tokens.index)
     with pytest.raises(ValueError, match="does not occur"):
         lg.kwic(reports, "不在", tokens=wrong)
+
+
+def test_items_from_split_items(reports):
+    items = lg.split_items(lg.split_sections(reports))
+    hits = lg.kwic(items, "法律明白人", window=5)
+    assert "part" in hits.columns and set(hits.part) <= set(items.part)
+    texts = reports.set_index("doc_id")["text"]
+    assert all(texts[r.doc_id][r.start : r.end] == "法律明白人" for r in hits.itertuples())

@@ -110,7 +110,9 @@ def test_numbers_punctuation_and_length_filters():
     text = "悬挂横幅68条，创建率达70%。"
     assert lg.Tokenizer()(text) == ["悬挂", "横幅", "创建", "率", "达"]
     assert lg.Tokenizer(keep_numbers=True)(text) == ["悬挂", "横幅", "68", "创建", "率", "达", "70"]
-    assert lg.Tokenizer(keep_punct=True)(text) == ["悬挂", "横幅", "，", "创建", "率", "达", "%", "。"]
+    assert lg.Tokenizer(keep_punct=True)(text) == [
+        "悬挂", "横幅", "，", "创建", "率", "达", "%", "。"
+    ]
     assert lg.Tokenizer(stopwords=False, min_len=2)("开展法治讲座3次") == ["开展", "法治讲座"]
     assert lg.Tokenizer(stopwords=False)("开展法治讲座十余次") == ["开展", "法治讲座"]
     assert lg.Tokenizer(stopwords=False, keep_numbers=True)("开展法治讲座十余次") == [

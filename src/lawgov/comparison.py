@@ -46,7 +46,8 @@ def _chi2(a, b, c, d, correction: bool) -> np.ndarray:
 def _g2(a, b, c, d) -> np.ndarray:
     n = a + b + c + d
     total = np.zeros_like(a, dtype=np.float64)
-    for obs, row, col in ((a, a + b, a + c), (b, a + b, b + d), (c, c + d, a + c), (d, c + d, b + d)):
+    cells = ((a, a + b, a + c), (b, a + b, b + d), (c, c + d, a + c), (d, c + d, b + d))
+    for obs, row, col in cells:
         expected = row * col / n
         with np.errstate(divide="ignore", invalid="ignore"):
             term = np.where(obs > 0, obs * np.log(obs / expected), 0.0)

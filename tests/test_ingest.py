@@ -36,7 +36,7 @@ def test_ingest_writes_parquet_manifest_and_log(raw, tmp_path, reports):
 
     manifest = json.loads((out / "reports.json").read_text(encoding="utf-8"))
     assert manifest["lawgov_version"] == lg.__version__
-    assert manifest["params"] == {"max_bytes": lg.DEFAULT_MAX_BYTES}
+    assert manifest["params"]["max_bytes"] == lg.DEFAULT_MAX_BYTES
     first = lg.sample_paths()[0]
     assert manifest["inputs"][first.name] == hashlib.sha256(first.read_bytes()).hexdigest()
     parquet_hash = _provenance.sha256_file(out / "reports.parquet")

@@ -29,7 +29,9 @@ _SYSTEM_CJK_FAMILIES = (
     "AR PL UMing CN",
     "Droid Sans Fallback",
 )
-_SYSTEM_CJK_FILE_HINTS = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "droidsansfallback")
+_SYSTEM_CJK_FILE_HINTS = (
+    "notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "droidsansfallback",
+)
 _PACKAGED_FONT = "NotoSansCJKsc-Regular.otf"
 
 

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -520,13 +520,14 @@ def metadata_issues(reports: pd.DataFrame) -> pd.DataFrame:
     ...     "doc_id": ["a", "b"], "label": ["赵庄镇", "塘沟镇 2023"],
     ...     "source_path": ["raw/x.txt", "raw/y.txt"],
     ...     "region_status": ["ambiguous", "resolved"],
-    ...     "region_candidates": [["河南省/平顶山市/宝丰县/赵庄镇", "山东省/菏泽市/曹县/赵庄镇"], []],
+    ...     "region_candidates": [["河南省/平顶山市/宝丰县/赵庄镇",
+    ...                            "山东省/菏泽市/曹县/赵庄镇"], []],
     ...     "region_evidence": ["名称重复", "县名"],
     ...     "year": pd.array([None, 2023], dtype="Int64"),
     ...     "year_candidates": [[2022, 2023], []], "year_evidence": ["", "标题"]})
     >>> issues = metadata_issues(reports)
-    >>> issues[["label", "source", "region_status", "year_candidates"]].to_dict("records")
-    [{'label': '赵庄镇', 'source': 'x.txt', 'region_status': 'ambiguous', 'year_candidates': '2022; 2023'}]
+    >>> issues[["label", "source", "region_status", "year_candidates"]].iloc[0].tolist()
+    ['赵庄镇', 'x.txt', 'ambiguous', '2022; 2023']
     >>> issues.loc[0, "region_candidates"]
     '河南省/平顶山市/宝丰县/赵庄镇; 山东省/菏泽市/曹县/赵庄镇'
     """
@@ -875,7 +876,7 @@ def publish(corpus: str | Path = DEFAULT_CORPUS, *, processed: str | Path | None
             "PYTHONHASHSEED": "0",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         }
-        generated = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        generated = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
         build_log = [f"lawgov {__version__} publish, {generated}",
                      f"corpus {corpus.resolve()} ({len(hashes)} files, "
                      f"sha256 {_combined_hash(hashes)})", f"processed {processed.resolve()}",
@@ -951,7 +952,8 @@ def publish(corpus: str | Path = DEFAULT_CORPUS, *, processed: str | Path | None
         glyph_lines = [line for line in build_log
                        if any(marker in line.lower() for marker in _LOG_MARKERS)]
         if glyph_lines:
-            log(f"warning: {len(glyph_lines)} font warnings in build.log (Chinese may show as boxes)")
+            log(f"warning: {len(glyph_lines)} font warnings in build.log "
+                "(Chinese may show as boxes)")
         _sync_figures(built_figures, figures, [p.stem for p in paths])
         _swap_in(build, out_abs)
     except BaseException:

@@ -17,7 +17,11 @@ A page asks for generated content with a marker on a line of its own:
 ``<!-- lawgov:resources -->``
     the resource files shipped with the package, with their size and first header line;
 ``<!-- lawgov:version -->``
-    the version string (inline, anywhere in a line).
+    the version string (inline, anywhere in a line);
+``<!-- lawgov:execute -->``
+    run the page's ``python`` blocks in order, in one namespace and a temporary working
+    folder, and show what each prints below it: the outputs of the tutorial are those of
+    the code as it is, and a block that fails stops the build.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from importlib import resources
 
 _MARKER = re.compile(r"^<!-- lawgov:([a-z-]+) -->[ \t]*$", re.M)
 _VERSION = "<!-- lawgov:version -->"
+_EXECUTE = "<!-- lawgov:execute -->"
+_PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```[ \t]*$", re.M | re.S)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
@@ -39,6 +45,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     import lawgov
 
     markdown = markdown.replace(_VERSION, lawgov.__version__)
+    if _EXECUTE in markdown:
+        markdown = _execute(markdown.replace(_EXECUTE, ""), page.file.src_path)
 
     def replace(match: re.Match) -> str:
         kind = match.group(1)
@@ -53,6 +61,36 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def _execute(markdown: str, where: str) -> str:
+    """Run the python blocks of a page and insert what each prints after it."""
+    import contextlib
+    import io
+    import tempfile
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    namespace: dict = {"__name__": "__main__"}
+    pieces, position = [], 0
+    with tempfile.TemporaryDirectory(prefix="lawgov-docs-") as folder, contextlib.chdir(folder):
+        for number, match in enumerate(_PYTHON_BLOCK.finditer(markdown), start=1):
+            buffer = io.StringIO()
+            code = compile(match.group(1), f"{where}, python block {number}", "exec")
+            with contextlib.redirect_stdout(buffer):
+                exec(code, namespace)
+            pieces.append(markdown[position:match.end()])
+            output = buffer.getvalue().rstrip()
+            if output:
+                pieces.append(f'\n\n```text title="Output · 输出"\n{output}\n```')
+            position = match.end()
+        if "matplotlib.pyplot" in __import__("sys").modules:
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
+    pieces.append(markdown[position:])
+    return "".join(pieces)
 
 
 def _e(value) -> str:

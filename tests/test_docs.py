@@ -53,10 +53,9 @@ def site(tmp_path_factory) -> Path:
 
 
 def test_site_builds_with_every_page(site):
-    pages = ["index.html", "tutorial/index.html", "methods/index.html", "codebook/index.html",
-             "indicators/index.html", "data/index.html", "reproducibility/index.html",
-             "api/index.html"]
-    pages += [f"api/{module}/index.html" for module in _stage_modules()]
+    pages = ["index.html", "tutorial.html", "methods.html", "codebook.html", "indicators.html",
+             "data.html", "reproducibility.html", "api/index.html"]
+    pages += [f"api/{module}.html" for module in _stage_modules()]
     missing = [page for page in pages if not (site / page).is_file()]
     assert not missing
 
@@ -73,11 +72,11 @@ def test_every_public_name_is_in_the_reference(site):
             assert "__version__" in index and lawgov.__version__ in index
             continue
         module = homes[name]
-        page = (site / "api" / module / "index.html").read_text(encoding="utf-8")
+        page = (site / "api" / f"{module}.html").read_text(encoding="utf-8")
         anchor = f'id="lawgov.{module}.{name}"'
         if anchor not in page:
             undocumented.append(f"lawgov.{module}.{name}")
-        if f'href="{module}/#lawgov.{module}.{name}"' not in index:
+        if f'href="{module}.html#lawgov.{module}.{name}"' not in index:
             unlisted.append(name)
     assert not undocumented, f"public names without an entry in the API reference: {undocumented}"
     assert not unlisted, f"public names missing from the API index page: {unlisted}"
@@ -85,22 +84,22 @@ def test_every_public_name_is_in_the_reference(site):
 
 def test_reference_has_no_raw_sphinx_roles_or_math(site):
     leftovers = []
-    for page in (site / "api").rglob("index.html"):
+    for page in (site / "api").glob("*.html"):
         text = page.read_text(encoding="utf-8")
         for match in re.finditer(r":(?:func|class|meth|attr|mod|math):`|\.\. math::", text):
-            leftovers.append(f"{page.parent.name}: {text[match.start():match.start() + 60]}")
+            leftovers.append(f"{page.name}: {text[match.start():match.start() + 60]}")
     assert not leftovers
 
 
 def test_generated_pages_follow_the_shipped_yaml(site):
-    codebook = (site / "codebook" / "index.html").read_text(encoding="utf-8")
+    codebook = (site / "codebook.html").read_text(encoding="utf-8")
     missing = [e.category for e in lawgov.load_codebook().entries if e.category not in codebook]
     assert not missing
-    indicators = (site / "indicators" / "index.html").read_text(encoding="utf-8")
+    indicators = (site / "indicators.html").read_text(encoding="utf-8")
     missing = [i.code for i in lawgov.load_indicator_codebook().indicators
                if f"<code>{i.code}</code>" not in indicators]
     assert not missing
-    methods = (site / "methods" / "index.html").read_text(encoding="utf-8")
+    methods = (site / "methods.html").read_text(encoding="utf-8")
     for part in ("measures", "shortfalls", "duty", "plans", "other"):
         assert f"<code>{part}</code>" in methods
     assert "<!-- lawgov:" not in "".join(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -206,16 +205,20 @@ def test_find_reuse_on_items_gives_report_offsets(reports):
     assert all(":i" in u for u in by_items.unit_id_a)
 
 
-def test_find_reuse_is_fast_on_a_thousand_reports(reports):
-    # 1,000 synthetic reports made of the samples' clauses in shuffled order.
+def test_find_reuse_on_many_reports_pairs_only_shared_paragraphs(reports):
+    # 300 synthetic reports made of the samples' paragraphs in shuffled order: every pair
+    # found must really share the passage it reports (speed is measured by make bench).
     rng = np.random.default_rng(0)
-    paragraphs = [p for t in reports["text"] for p in t.split("\n") if p]
-    texts = ["\n".join(rng.choice(paragraphs, size=12)) for _ in range(1000)]
-    big = pd.DataFrame({"doc_id": [f"r{i:04d}" for i in range(1000)], "text": texts})
-    started = time.perf_counter()
-    reuse = lg.find_reuse(big.head(300))
-    elapsed = time.perf_counter() - started
-    assert len(reuse) > 0 and elapsed < 30
+    paragraphs = [p for t in reports["text"] for p in t.split("\n") if len(p) > 30]
+    texts = ["\n".join(rng.choice(paragraphs, size=12)) for _ in range(300)]
+    big = pd.DataFrame({"doc_id": [f"r{i:04d}" for i in range(300)], "text": texts})
+    reuse = lg.find_reuse(big)
+    assert len(reuse) > 0
+    by_id = dict(zip(big["doc_id"], big["text"], strict=True))
+    exact = reuse[reuse["kind"] == "exact"].head(200)
+    assert len(exact) > 0
+    for row in exact.itertuples():
+        assert by_id[row.doc_id_a][row.start_a:row.end_a] == by_id[row.doc_id_b][row.start_b:row.end_b]
 
 
 def test_find_reuse_errors(reports):

@@ -218,7 +218,8 @@ def test_find_reuse_on_many_reports_pairs_only_shared_paragraphs(reports):
     exact = reuse[reuse["kind"] == "exact"].head(200)
     assert len(exact) > 0
     for row in exact.itertuples():
-        assert by_id[row.doc_id_a][row.start_a:row.end_a] == by_id[row.doc_id_b][row.start_b:row.end_b]
+        passage_a = by_id[row.doc_id_a][row.start_a:row.end_a]
+        assert passage_a == by_id[row.doc_id_b][row.start_b:row.end_b]
 
 
 def test_find_reuse_errors(reports):

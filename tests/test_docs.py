@@ -150,3 +150,18 @@ def test_citation_and_changelog_match_the_version():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"^## \[{re.escape(lawgov.__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$",
                      changelog, re.M)
+
+
+def test_changelog_names_every_public_function_and_class():
+    import inspect
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", changelog))
+    capabilities = [
+        name for name in lawgov.__all__
+        if inspect.isfunction(getattr(lawgov, name))
+        or (inspect.isclass(getattr(lawgov, name))
+            and not issubclass(getattr(lawgov, name), BaseException))
+    ]
+    missing = [name for name in capabilities if name not in named]
+    assert not missing, f"public names the changelog does not mention: {missing}"

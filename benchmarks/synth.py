@@ -9,6 +9,11 @@ source report are replaced by the synthetic report's own, so region resolution h
 real work to do. Most files are UTF-8 text; some are GB18030 text or saved web pages,
 as in a real collection.
 
+To keep the corpus as varied as a real one (a tokenizer or extractor that memoises repeated
+texts must not look faster than it would on real reports), every item is rebuilt: its
+sentences are mixed with sentences of other items of the same part, and its numbers are
+redrawn. Reports have 3 to 6 parts of sections, several measures sections, as the samples do.
+
 Deterministic: the same ``n`` and ``seed`` give byte-identical files. Synthetic files
 go to a folder of their own (default ``benchmarks/corpora/``), never to ``data/raw/``.
 """
@@ -16,14 +21,19 @@ go to a folder of their own (default ``benchmarks/corpora/``), never to ``data/r
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import html
 import io
 import random
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+import pandas as pd
 
 import lawgov as lg
 
@@ -36,6 +46,8 @@ TITLE_STYLES = (
 )
 PART_ORDER = ("duty", "measures", "shortfalls", "plans", "other")
 FORMATS = (("txt-utf8", 0.85), ("txt-gb18030", 0.08), ("html", 0.07))
+VERSION = 2
+"""Bumped whenever the generator's output changes (cached corpora are keyed by it)."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +56,14 @@ class Place:
     city: str
     county: str
     unit: str
+    year: int = 0  # the year reported on, for the places of the sample reports
 
 
 @lru_cache(maxsize=1)
 def real_places() -> tuple[Place, ...]:
     """Every township and subdistrict in jionlp's national division table."""
-    import jionlp  # noqa: F401  (the package data lives beside the module)
+    with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+        import jionlp  # noqa: F401  (the package data lives beside the module)
 
     zpath = resources.files("jionlp") / "dictionary" / "china_location.zip"
     with zipfile.ZipFile(io.BytesIO(zpath.read_bytes())) as zf:
@@ -69,8 +83,9 @@ def real_places() -> tuple[Place, ...]:
 class Source:
     """The resampling material: sections and items of the sample reports, by part."""
 
-    preambles: tuple[str, ...]
+    preambles: tuple  # (text, original Place)
     sections: dict  # part -> tuple of (heading, tuple of item texts, original Place)
+    sentences: dict  # part -> tuple of (sentence, original Place)
 
 
 def load_source(sample_dir: Path | None = None) -> Source:
@@ -78,11 +93,13 @@ def load_source(sample_dir: Path | None = None) -> Source:
     sections = lg.split_sections(reports)
     items = lg.split_items(sections)
     place_of = {
-        r.doc_id: Place(r.province or "", r.city or "", r.county or "", r.unit or "")
+        r.doc_id: Place(r.province or "", r.city or "", r.county or "", r.unit or "",
+                        int(r.year) if pd.notna(r.year) else 0)
         for r in reports.itertuples()
     }
     preambles = tuple(
-        s.text for s in sections.itertuples() if s.part == "preamble" and len(s.text) > 40
+        (s.text, place_of[s.doc_id]) for s in sections.itertuples()
+        if s.part == "preamble" and len(s.text) > 40
     )
     by_part: dict[str, list] = {}
     top = sections[sections["level"] == 1]
@@ -94,35 +111,91 @@ def load_source(sample_dir: Path | None = None) -> Source:
                           == str(sec.section_id))]
         texts = tuple(inside["text"]) or (sec.text,)
         by_part.setdefault(sec.part, []).append((sec.heading, texts, place_of[sec.doc_id]))
-    return Source(preambles, {k: tuple(v) for k, v in by_part.items()})
+    sentences = {
+        part: tuple((sentence, origin) for _, texts, origin in options for text in texts
+                    for sentence in _SENTENCE_RE.findall(text.split("\n", 1)[-1]))
+        for part, options in by_part.items()
+    }
+    return Source(preambles, {k: tuple(v) for k, v in by_part.items()}, sentences)
+
+
+_SENTENCE_RE = re.compile(r"[^。；！？\n]+[。；！？]")
+_NUMBER_RE = re.compile(r"(?<![\d.])\d+(?![\d.])")
+_NUMERALS = "一二三四五六七八九十"
+_MARKER_RE = re.compile(rf"^(?:[（(][{_NUMERALS}\d]+[）)]|[{_NUMERALS}\d]+[、.．])")
+
+
+def _numbers(rng: random.Random, text: str) -> str:
+    def redraw(match: re.Match) -> str:
+        value = int(match.group())
+        if 1949 <= value <= 2030 or value == 0:  # years stay years
+            return match.group()
+        return str(rng.randint(max(1, value // 2), value * 2))
+
+    return _NUMBER_RE.sub(redraw, text)
+
+
+def _item(rng: random.Random, text: str, part: str, source: Source, place: Place) -> str:
+    """A resampled item: its own sentences mixed with sentences of the same part."""
+    head, _, body = text.partition("\n")
+    own = _SENTENCE_RE.findall(body or head)
+    pool = source.sentences.get(part) or ()
+    out = []
+    for sentence in own or [body or head]:
+        if pool and rng.random() < 0.5:
+            other, origin = rng.choice(pool)
+            out.append(_relabel(other, origin, place))
+        else:
+            out.append(sentence)
+    if pool and rng.random() < 0.5:
+        other, origin = rng.choice(pool)
+        out.insert(rng.randrange(len(out) + 1), _relabel(other, origin, place))
+    body = "".join(out)
+    return _numbers(rng, f"{head}\n{body}" if body and head != body and "\n" in text else body)
+
+
+_YEAR_RE = re.compile(r"(?<![\d\-—–至~～])(20\d\d)(?=年)")
 
 
 def _relabel(text: str, old: Place, new: Place) -> str:
+    """Put the new report's places and years where the source report had its own."""
     for a, b in ((old.unit, new.unit), (old.county, new.county), (old.city, new.city),
                  (old.province, new.province)):
         if a and b:
             text = text.replace(a, b)
+    if old.year and new.year:
+        # The year reported on and its neighbours (last year's plans, next year's) move
+        # together; the period of a plan (2021-2025年) stays.
+        def shift(match: re.Match) -> str:
+            value = int(match.group(1))
+            return str(value - old.year + new.year) if abs(value - old.year) <= 1 else match.group()
+
+        text = _YEAR_RE.sub(shift, text)
     return text
 
 
 def _report(rng: random.Random, source: Source, place: Place, year: int) -> str:
+    place = dataclasses.replace(place, year=year)
     title = rng.choice(TITLE_STYLES).format(county=place.county, unit=place.unit, year=year)
-    lines = [title, rng.choice(source.preambles)]
+    preamble, origin = rng.choice(source.preambles)
+    lines = [title, _numbers(rng, _relabel(preamble, origin, place))]
     numerals = "一二三四五六七八九十"
     n = 0
     for part in PART_ORDER:
         options = source.sections.get(part)
         if not options or (part in ("duty", "other") and rng.random() < 0.6):
             continue
-        heading, items, origin = rng.choice(options)
-        n += 1
-        lines.append(f"{numerals[n - 1]}、{_relabel(heading, origin, place)}")
-        k = max(1, min(len(items) + rng.randint(-1, 2), 8))
-        for i, item in enumerate(rng.choices(items, k=k)):
-            body = _relabel(item, origin, place)
-            lines.append(f"（{numerals[i]}）{body.lstrip('（()）一二三四五六七八九十、.0123456789')}"
-                         if part != "shortfalls" else body)
-    return "\n".join(lines).replace(str(2023), str(year))
+        for _ in range(rng.randint(1, 3) if part == "measures" else 1):
+            heading, items, origin = rng.choice(options)
+            n += 1
+            lines.append(f"{numerals[(n - 1) % 10]}、{_relabel(heading, origin, place)}")
+            k = max(1, min(len(items) + rng.randint(-1, 2), 8))
+            for i, item in enumerate(rng.choices(items, k=k)):
+                body = _MARKER_RE.sub("", _item(rng, _relabel(item, origin, place), part,
+                                                source, place))
+                marker = f"{i + 1}." if part == "shortfalls" else f"（{numerals[i]}）"
+                lines.append(f"{marker}{body}")
+    return "\n".join(lines)
 
 
 def _html_page(title: str, body: str, year: int) -> str:
@@ -150,7 +223,7 @@ def generate_corpus(n: int, out_dir: Path, *, seed: int = 0,
     source = source or load_source()
     places = real_places()
     rng = random.Random(seed)
-    kinds, weights = zip(*FORMATS)
+    kinds, weights = zip(*FORMATS, strict=True)
     paths = []
     for i in range(n):
         place = places[rng.randrange(len(places))]

@@ -56,6 +56,9 @@ def test_sample_table_matches_the_hand_checked_table(reports):
     got = [{c: _value(row[c]) for c in EXPECTED_COLUMNS} for _, row in reports.iterrows()]
     assert got == EXPECTED
     assert reports["region_status"].tolist() == ["resolved"] * 5
+    # Statistical division codes of the five counties (the table has no township codes).
+    assert reports["admin_code"].tolist() == ["321322", "140322", "410421", "230126", "420281"]
+    assert reports["admin_code_level"].tolist() == ["county"] * 5
     assert reports["year_status"].tolist() == ["resolved"] * 5
     # 001 never names its county: the national table alone decides, and the evidence says so.
     assert "only township of that name" in reports["region_evidence"][1]
@@ -73,7 +76,8 @@ def test_sample_titles_labels_and_sources(reports):
 
 def test_sample_metadata_source(reports):
     sources = [json.loads(s) for s in reports["metadata_source"]]
-    region = {c: "gazetteer" for c in ("unit", "unit_level", "province", "city", "county")}
+    region = {c: "gazetteer" for c in ("unit", "unit_level", "province", "city", "county",
+                                      "admin_code", "admin_code_level")}
     assert sources[0] == {**region, "year": "text"}
     assert sources[2] == {**region, "year": "text", "title": "text"}
     assert sources[3] == {**region, "year": "text", "title": "text", "published": "furniture",

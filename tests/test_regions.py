@@ -40,14 +40,20 @@ def sample_regions(clean_samples) -> dict[str, dict]:
     return {key: lg.resolve_region(text) for key, text in clean_samples.items()}
 
 
+# Statistical division codes (GB/T 2260) of the samples' counties, looked up by hand.
+COUNTY_CODES = {"000": "321322", "001": "140322", "002": "410421", "003": "230126",
+                "004": "420281"}
+
+
 @pytest.mark.parametrize("key", sorted(EXPECTED))
 def test_samples_resolve_to_the_hand_checked_chain(sample_regions, key):
     r = sample_regions[key]
     assert (r["province"], r["city"], r["county"], r["unit"], r["unit_level"]) == EXPECTED[key]
     assert r["region_status"] == "resolved"
     assert r["region_candidates"] == []
-    # The table ships no township codes.
-    assert r["admin_code"] is None
+    # The table ships no township codes: a township carries its county's code.
+    assert r["admin_code"] == COUNTY_CODES[key]
+    assert r["admin_code_level"] == "county"
 
 
 def test_sample_evidence_quotes_what_decided(sample_regions):
@@ -125,6 +131,7 @@ def test_county_level_report():
         "city": "宿迁市",
         "county": "沭阳县",
         "admin_code": "321322",
+        "admin_code_level": "county",
         "region_status": "resolved",
         "region_candidates": [],
         "region_evidence": r["region_evidence"],
@@ -271,3 +278,10 @@ def test_never_crashes_on_division_like_noise(text):
 @given(st.text(max_size=80))
 def test_never_crashes_on_arbitrary_unicode(text):
     assert lg.resolve_region(text)["region_status"] in ("resolved", "ambiguous", "unresolved")
+
+
+def test_town_directly_under_a_prefecture_carries_the_prefecture_code():
+    # 东莞市 has no counties: its towns sit directly under it (code 441900, GB/T 2260).
+    r = lg.resolve_region("东莞市虎门镇2022年法治政府建设年度报告\n2022年，我镇深入推进依法行政。")
+    assert (r["unit"], r["city"], r["county"]) == ("虎门镇", "东莞市", None)
+    assert (r["admin_code"], r["admin_code_level"]) == ("441900", "prefecture")

@@ -53,10 +53,11 @@ DEFAULT_MAX_BYTES = 50_000_000
 """Files larger than this (50 MB) are skipped: no annual report is that long as text."""
 
 REGION_COLUMNS = ("unit", "unit_level", "province", "city", "county", "admin_code",
-                  "region_status", "region_candidates", "region_evidence")
+                  "admin_code_level", "region_status", "region_candidates", "region_evidence")
 YEAR_COLUMNS = ("year", "year_evidence", "year_status", "year_candidates")
 MANIFEST_COLUMNS = ("title", "unit", "unit_level", "province", "city", "county", "admin_code",
-                    "region_status", "year", "published", "source_unit", "label", "encoding")
+                    "admin_code_level", "region_status", "year", "published", "source_unit",
+                    "label", "encoding")
 """Columns a manifest may set besides its key column ``file``."""
 
 COLUMNS = (
@@ -598,7 +599,8 @@ def _build_row(text_raw: str, page: dict, overrides: dict, **columns) -> dict:
     row = {"doc_id": hashlib.sha1(text.encode("utf-8")).hexdigest()[:16], "title": title}
     row.update({column: region.get(column) for column in REGION_COLUMNS})
     row.update({column: year.get(column) for column in YEAR_COLUMNS})
-    for column in ("unit", "unit_level", "province", "city", "county", "admin_code"):
+    for column in ("unit", "unit_level", "province", "city", "county", "admin_code",
+                   "admin_code_level"):
         if row[column]:
             sources[column] = "gazetteer"
     if row["year"] is not None:
@@ -818,8 +820,8 @@ def read_reports(
           unit, the title or the doc_id.
         - ``title`` (str or None): the heading line near the top, None when there is none.
         - ``unit``, ``unit_level``, ``province``, ``city``, ``county``, ``admin_code``,
-          ``region_status``, ``region_candidates``, ``region_evidence``: where the report
-          comes from, see :func:`lawgov.resolve_region`.
+          ``admin_code_level``, ``region_status``, ``region_candidates``,
+          ``region_evidence``: where the report comes from, see :func:`lawgov.resolve_region`.
         - ``year`` (Int64), ``year_evidence``, ``year_status``, ``year_candidates``: the year
           reported on, see :func:`lawgov.resolve_year`.
         - ``published`` (str or None): publication date, ISO ``yyyy-mm-dd``, from page

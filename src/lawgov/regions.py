@@ -3,7 +3,8 @@
 The gazetteer is the national table of administrative divisions shipped inside the PyPI
 package JioNLP (``jionlp/dictionary/china_location.zip``): province, prefecture, county and
 township/subdistrict names, with the statistical division codes of the first three levels
-(JioNLP ships no township codes, so a township's ``admin_code`` is ``None``).
+(JioNLP ships no township codes, so a township's ``admin_code`` is its county's, and
+``admin_code_level`` says so).
 
 Division names are found by scanning the text for the characters a division name ends
 with (省 市 区 县 旗 州 盟 镇 乡 道 木) and looking the preceding characters up in a dict,
@@ -78,6 +79,7 @@ class _Division:
     county: str | None
     town: str | None
     admin_code: str | None
+    admin_code_level: str | None = None
 
     @property
     def key(self) -> tuple[str | None, ...]:
@@ -187,10 +189,12 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
         aliases = fields[2].split("/") if len(fields) > 2 else []
         if depth == 0:
             province, city, county = name, None, None
+            city_code = parent_code = parent_level = None
             province_code = code or ""
             skip = province_code.startswith(_EXCLUDED_PROVINCE_CODES)
             if not skip:
-                add(_Division(name, "province", name, None, None, None, code), [name], aliases)
+                add(_Division(name, "province", name, None, None, None, code, "province"),
+                    [name], aliases)
             continue
         if skip:
             continue
@@ -203,14 +207,21 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
             else:
                 city = name
                 add(
-                    _Division(name, "prefecture", province, name, None, None, code), [name], aliases
+                    _Division(name, "prefecture", province, name, None, None, code, "prefecture"),
+                    [name], aliases,
                 )
+            # Towns listed directly under a prefecture (东莞市, 中山市) carry its code.
+            city_code = parent_code = code
+            parent_level = "prefecture"
         elif depth == 2:
             if name in _PLACEHOLDERS:
                 county = None
+                parent_code, parent_level = city_code, "prefecture"
             else:
                 county = name
-                add(_Division(name, "county", province, city, name, None, code), [name], aliases)
+                add(_Division(name, "county", province, city, name, None, code, "county"),
+                    [name], aliases)
+                parent_code, parent_level = code, "county"
         else:
             parent = county or city or ""
             bare = (
@@ -222,7 +233,10 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
             if level is None:
                 continue
             # 济源市下冶镇 is indexed as written and as 下冶镇, the way reports name it.
-            add(_Division(bare, level, province, city, county, bare, None), [bare, name], [])
+            # The table has no township codes: a town carries the code of the county (or
+            # county-level city) it belongs to, and says so in admin_code_level.
+            add(_Division(bare, level, province, city, county, bare, parent_code, parent_level),
+                [bare, name], [])
 
     lengths: dict[str, set[int]] = defaultdict(set)
     for name in by_name:
@@ -352,6 +366,7 @@ def _empty(evidence: str) -> dict:
         "city": None,
         "county": None,
         "admin_code": None,
+        "admin_code_level": None,
         "region_status": "unresolved",
         "region_candidates": [],
         "region_evidence": evidence,
@@ -400,8 +415,11 @@ def resolve_region(
         as far as it is certain (for an ambiguous unit, the part all candidates share).
         ``city`` of a municipality's district is the municipality (北京市); ``city`` of a
         county-level city directly under its province (仙桃市) is None.
-        ``admin_code`` (str or None): statistical division code of the resolved unit when
-        the table has one (province, prefecture and county rows; not townships).
+        ``admin_code`` (str or None): statistical division code of the deepest resolved
+        division that has one. The table has codes for provinces, prefectures and counties
+        only, so a township or subdistrict gets the code of its county.
+        ``admin_code_level`` (str or None): the level that ``admin_code`` identifies
+        (province, prefecture or county); it differs from ``unit_level`` for townships.
         ``region_status`` (str): resolved, ambiguous or unresolved.
         ``region_candidates`` (list[str]): candidate chains such as
         ``"河南省/平顶山市/宝丰县/赵庄镇"``, empty unless ambiguous.
@@ -515,6 +533,7 @@ def resolve_region(
             "city": d.city,
             "county": d.county,
             "admin_code": d.admin_code,
+            "admin_code_level": d.admin_code_level if d.admin_code else None,
             "region_status": "resolved",
             "region_candidates": [],
             "region_evidence": evidence,
@@ -548,6 +567,7 @@ def resolve_region(
         "unit_level": levels.pop() if len(levels) == 1 else None,
         **shared,
         "admin_code": None,
+        "admin_code_level": None,
         "region_status": "ambiguous",
         "region_candidates": sorted(d.chain() for d in winners),
         "region_evidence": f"unit from the {where} {unit_quote}; {reason}",

@@ -216,7 +216,7 @@ def test_tokenize_returns_the_contract_series(reports, tmp_path):
 def test_tokenize_reads_the_cache(reports, tmp_path, monkeypatch):
     tok = lg.Tokenizer()
     first = lg.tokenize(reports, tok, cache_dir=tmp_path)
-    assert list((tmp_path / "tokens").glob(f"{tok.config_hash}.sqlite"))
+    assert list((tmp_path / "tokens").glob(f"{tok.config_hash}.v*.sqlite"))
 
     def refuse(self, text):
         raise AssertionError("tokenized again instead of reading the cache")

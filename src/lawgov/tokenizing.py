@@ -593,6 +593,11 @@ def _decode_tokens(value: str) -> list[str]:
     return value[1:].split(_SEP) if len(value) > 1 else []
 
 
+# Bumped whenever the stored encoding of tokens changes, so that a cache written by an
+# older lawgov is never decoded with the new rules.
+_CACHE_FORMAT = 2
+
+
 class _TokenCache:
     """A SQLite store ``text hash -> tokens`` for one tokenizer configuration."""
 
@@ -605,7 +610,7 @@ class _TokenCache:
                 f"cannot create the token cache directory {str(directory)!r} ({err}); pass "
                 "cache_dir=<a writable directory>, set LAWGOV_CACHE, or cache_dir=False"
             ) from err
-        self.path = directory / f"{config_hash}.sqlite"
+        self.path = directory / f"{config_hash}.v{_CACHE_FORMAT}.sqlite"
         self._conn = sqlite3.connect(self.path, timeout=60)
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)"
@@ -672,7 +677,7 @@ def tokenize(
         Disk cache of tokens: ``None`` uses :func:`default_cache_dir` (``$LAWGOV_CACHE``
         or ``~/.cache/lawgov``), ``False`` disables it, a path uses that directory. The
         cache is one SQLite file per tokenizer configuration,
-        ``<cache_dir>/tokens/<config_hash>.sqlite``, keyed by a BLAKE2b hash of each
+        ``<cache_dir>/tokens/<config_hash>.v<format>.sqlite``, keyed by a BLAKE2b hash of each
         text: a text tokenized once with a configuration is never tokenized again, in any
         table. Delete the directory to clear it.
     progress : bool, optional
@@ -754,7 +759,8 @@ def tokenize(
 def _run(
     tokenizer: Tokenizer, texts: list[str], n_jobs: int, progress: bool | None, chunk_size: int
 ) -> list[list[str]]:
-    from tqdm.auto import tqdm
+    # The plain bar: tqdm.auto warns inside Jupyter kernels that have no ipywidgets.
+    from tqdm import tqdm
 
     if not texts:
         return []

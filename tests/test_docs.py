@@ -139,6 +139,18 @@ def test_readme_first_screen_has_the_two_commands():
     assert "data/raw/manifest.csv" in first_screen
 
 
+def test_manifest_columns_are_documented():
+    from lawgov.reading import MANIFEST_COLUMNS
+
+    data = (DOCS / "data.md").read_text(encoding="utf-8")
+    table = data[data.index("## The manifest"):data.index("Example:")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    undocumented = [c for c in ("file", *MANIFEST_COLUMNS) if f"`{c}`" not in table]
+    assert not undocumented, f"manifest columns missing from docs/data.md: {undocumented}"
+    unlisted = [c for c in MANIFEST_COLUMNS if not re.search(rf"\b{c}\b", readme)]
+    assert not unlisted, f"manifest columns missing from README.md: {unlisted}"
+
+
 def test_citation_and_changelog_match_the_version():
     import yaml
 

@@ -118,6 +118,12 @@ def test_numbers_punctuation_and_length_filters():
     assert lg.Tokenizer(stopwords=False, keep_numbers=True)("开展法治讲座十余次") == [
         "开展", "法治讲座", "十余次"
     ]
+    # "20余次" is cut into "20" and "余次": the remnant goes with the number, but words
+    # that merely start with 余 stay.
+    assert lg.Tokenizer()("召开党委会20余次，悬挂横幅300余条，余额") == [
+        "召开", "党委会", "悬挂", "横幅", "余额"
+    ]
+    assert lg.Tokenizer(keep_numbers=True)("召开党委会20余次") == ["召开", "党委会", "20", "余次"]
 
 
 def test_lexicon_file_is_real_and_well_formed():

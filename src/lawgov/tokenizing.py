@@ -46,7 +46,7 @@ _BACKENDS = ("rjieba", "jieba")
 _STOPWORD_KINDS = ("general", "filler")
 
 # Bump when the filtering rules change, so caches built by older code are not reused.
-_RULES_VERSION = 1
+_RULES_VERSION = 2
 
 _NUMBER = re.compile(r"^[0-9]+([.,:][0-9]+)*%?$")
 # Chinese numbers, alone or as the dictionary words "十余次", "两个", "三项".
@@ -54,6 +54,9 @@ _CHINESE_NUMERAL_CHARS = frozenset("零〇一二三四五六七八九十百千�
 _CHINESE_NUMBER = re.compile(
     r"^[零〇一二三四五六七八九十百千万亿两]+[余多几]?[次个名条件项场份家处人年天]?$"
 )
+# What is left of "20余次" or "300余条" once the segmenter has split off the digits: the
+# qualifier 余 ("more than") and a measure word, never a content word.
+_NUMBER_REMNANT = re.compile(r"^余[次个名条件项场份张家处人年天期户起宗篇本册批支轮位]{1,2}$")
 
 
 def _resource_text(name: str) -> str:
@@ -504,11 +507,11 @@ class Tokenizer:
         first = token[0]
         if "\u4e00" <= first <= "\u9fff":
             # The common case, a Chinese word: only Chinese numbers can still be dropped.
-            return (
-                self.keep_numbers
-                or first not in _CHINESE_NUMERAL_CHARS
-                or not _CHINESE_NUMBER.match(token)
-            )
+            if self.keep_numbers:
+                return True
+            if first == "余":
+                return not _NUMBER_REMNANT.match(token)
+            return first not in _CHINESE_NUMERAL_CHARS or not _CHINESE_NUMBER.match(token)
         if token.isspace():
             return False
         if not self.keep_punct and all(unicodedata.category(ch)[0] in "PSZC" for ch in token):

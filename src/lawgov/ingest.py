@@ -168,7 +168,11 @@ def _arrow(frame: pd.DataFrame):
         elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
             array = pa.array(values.to_numpy(), type=pa.int64())
         elif isinstance(dtype, np.dtype) and dtype.kind == "f":
-            array = pa.array(values.to_numpy(), type=pa.float64())
+            array = pa.array(values.to_numpy(), type=pa.float64(), from_pandas=True)
+        elif isinstance(dtype, pd.StringDtype):
+            array = pa.array(values.array, type=pa.string(), from_pandas=True)
+            if not isinstance(array, pa.StringArray):
+                array = array.cast(pa.string())
         else:
             if dtype is np.dtype(object):
                 objects.append(str(column))
@@ -394,7 +398,7 @@ def _stat(path: Path) -> list[int]:
 class _Previous:
     """What the last run left, when it can be trusted."""
 
-    records: dict  # input_key -> log record
+    records: dict  # (input_key, file) -> log record
     outputs: dict  # file name -> sha256, as recorded
     files: dict  # stage -> Path of the previous table
     row_group: dict  # stage -> {doc_id: row group}
@@ -434,7 +438,9 @@ def _previous(out: Path, version: str, params_hash: str, stages: Sequence[str]) 
         records = pd.read_csv(log, dtype=str, keep_default_na=False).to_dict("records")
     except (OSError, ValueError, KeyError):
         return empty
-    return _Previous({r["input_key"]: r for r in records if r.get("input_key")}, outputs, files,
+    # Keyed by file too: two files with the same bytes share an input key.
+    return _Previous({(r["input_key"], r["file"]): r for r in records if r.get("input_key")},
+                     outputs, files,
                      row_group, chunks)
 
 
@@ -730,8 +736,8 @@ def ingest(
         hashes[key] = digest
         input_key = sha256_json([digest, overrides.get(key), __version__, params_hash])
         keys.append(input_key)
-        old = previous.records.get(input_key) if digest else None
-        if old and old["file"] == key and old["status"] in {"ok", "skipped", "error"}:
+        old = previous.records.get((input_key, key)) if digest else None
+        if old and old["status"] in {"ok", "skipped", "error"}:
             if old["status"] != "ok" or old["doc_id"] in previous.row_group.get("reports", {}):
                 reused[index] = old
     chunks = [list(range(i, min(i + chunk_size, len(inputs))))

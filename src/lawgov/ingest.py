@@ -401,7 +401,7 @@ class _Previous:
     records: dict  # (input_key, file) -> log record
     outputs: dict  # file name -> sha256, as recorded
     files: dict  # stage -> Path of the previous table
-    row_group: dict  # stage -> {doc_id: row group}
+    row_group: dict  # "reports" -> {doc_id: row group}
     chunks: list  # the doc_ids of each row group, as written
 
 
@@ -424,17 +424,10 @@ def _previous(out: Path, version: str, params_hash: str, stages: Sequence[str]) 
                 return empty
         import pyarrow.parquet as pq
 
-        row_group, chunks = {}, []
-        for stage, path in files.items():
-            meta = pq.ParquetFile(path)
-            where: dict[str, int] = {}
-            for index in range(meta.num_row_groups):
-                ids = meta.read_row_group(index, columns=["doc_id"]).column(0).to_pylist()
-                for doc_id in ids:
-                    where.setdefault(doc_id, index)
-                if stage == "reports":
-                    chunks.append(ids)
-            row_group[stage] = where
+        meta = pq.ParquetFile(files["reports"])
+        chunks = [meta.read_row_group(i, columns=["doc_id"]).column(0).to_pylist()
+                  for i in range(meta.num_row_groups)]
+        row_group = {"reports": {d: i for i, ids in enumerate(chunks) for d in ids}}
         records = pd.read_csv(log, dtype=str, keep_default_na=False).to_dict("records")
     except (OSError, ValueError, KeyError):
         return empty
@@ -451,7 +444,7 @@ class _RowGroups:
         import pyarrow.parquet as pq
 
         self.files = {stage: pq.ParquetFile(path) for stage, path in previous.files.items()}
-        self.where = previous.row_group
+        self.where = dict(previous.row_group)
         self.cache: OrderedDict = OrderedDict()
         self.keep = keep
 
@@ -468,6 +461,13 @@ class _RowGroups:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if stage not in self.where:
+            # Which row group holds each report, from the doc_id column alone.
+            source, where = self.files[stage], {}
+            for index in range(source.num_row_groups):
+                column = source.read_row_group(index, columns=["doc_id"]).column(0)
+                where.update(dict.fromkeys(column.unique().to_pylist(), index))
+            self.where[stage] = where
         groups = sorted({self.where[stage][d] for d in doc_ids if d in self.where[stage]})
         parts = []
         for index in groups:

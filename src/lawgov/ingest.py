@@ -71,8 +71,9 @@ from ._provenance import atomic_path, sha256_file, sha256_json, write_manifest
 from ._version import __version__
 from .reading import DEFAULT_MAX_BYTES, ReportInputWarning, read_report_file
 
-__all__ = ["ingest", "read_ingested", "read_table", "read_tokens", "process_chunk",
-           "ingest_chunk", "IngestResult", "IngestError", "STAGES"]
+__all__ = ["ingest", "read_ingested", "read_table", "read_tokens", "dtm_from_ingested",
+           "process_chunk",
+           "ingest_chunk", "IngestResult", "IngestError"]
 
 STAGES = ("reports", "sections", "items", "tokens", "indicators")
 """The stages :func:`ingest` can run, each writing ``<stage>.parquet``."""
@@ -383,6 +384,118 @@ def read_tokens(out: str | Path = "data/processed", *,
     return pd.Series([t.split(" ") if t else [] for t in table["tokens"]],
                      index=pd.Index(table["unit_id"].astype(str), name="unit_id"),
                      name="tokens", dtype=object)
+
+
+_DTM_WEIGHTINGS = ("tfidf", "count", "binary")
+_DTM_BY = ("items", "reports")
+
+
+def dtm_from_ingested(out: str | Path = "data/processed", *, hashing: int = 2 ** 20,
+                      weighting: Literal["tfidf", "count", "binary"] = "tfidf",
+                      by: Literal["items", "reports"] = "items", min_df: int = 1):
+    """A hashed document-term matrix streamed from ``tokens.parquet``, for corpora too big
+    to hold as token lists.
+
+    :func:`lawgov.build_dtm` needs every token list in memory (about 90 bytes per token in
+    Python: some 15 GB for 100,000 reports) and a vocabulary dictionary. This reads the
+    tokens one row group at a time and hashes each token into one of ``hashing`` columns
+    (scikit-learn's ``HashingVectorizer``: stateless, no vocabulary), so memory holds only
+    the sparse counts (12 bytes per distinct term of each row, about 400 MB of counts for
+    100,000 reports by item) and one row group of text. The result is what
+    ``build_dtm(read_tokens(out), hashing=hashing, weighting=weighting, min_df=min_df)``
+    gives; columns are named ``"#<column>"`` and terms that collide share one.
+
+    Parameters
+    ----------
+    out : str or Path
+        The output folder of :func:`ingest` (with the tokens stage).
+    hashing : int
+        Number of hashed columns (2**20 keeps collisions rare for a vocabulary of some
+        100,000 terms).
+    weighting : {"tfidf", "count", "binary"}
+        As in :func:`lawgov.build_dtm` (TF-IDF with smoothed idf and l2-normalised rows).
+    by : {"items", "reports"}
+        One row per item (ids ``unit_id``), or the items of each report summed (ids
+        ``doc_id``, in the order of ``reports.parquet``).
+    min_df : int
+        Drop columns occurring in fewer rows.
+
+    Returns
+    -------
+    lawgov.DocumentTermMatrix
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import lawgov as lg
+    >>> out = tempfile.mkdtemp()
+    >>> _ = ingest(lg.sample_paths()[:2], out=out, workers=1)
+    >>> dtm = dtm_from_ingested(out, weighting="count")
+    >>> ref = lg.build_dtm(read_tokens(out), hashing=2 ** 20, weighting="count")
+    >>> (dtm.counts != ref.counts).nnz, list(dtm.row_ids) == list(ref.row_ids)
+    (0, True)
+    >>> dtm_from_ingested(out, by="reports").shape[0]
+    2
+    """
+    import numpy as np
+    import pyarrow.parquet as pq
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+
+    from .representations import DocumentTermMatrix
+
+    if weighting not in _DTM_WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(_DTM_WEIGHTINGS)}, not "
+                         f"{weighting!r}")
+    if by not in _DTM_BY:
+        raise ValueError(f"by must be one of {', '.join(_DTM_BY)}, not {by!r}")
+    source = pq.ParquetFile(_table_path(out, "tokens"))
+    hasher = HashingVectorizer(analyzer=_split_tokens, n_features=int(hashing),
+                               alternate_sign=False, norm=None, dtype=np.float64)
+    blocks, unit_ids, doc_ids = [], [], []
+    for index in range(source.num_row_groups):
+        group = source.read_row_group(index, columns=["doc_id", "unit_id", "tokens"])
+        blocks.append(sparse.csr_matrix(hasher.transform(group.column("tokens").to_pylist()),
+                                        dtype=np.int64))
+        unit_ids += group.column("unit_id").to_pylist()
+        doc_ids += group.column("doc_id").to_pylist()
+        del group
+    counts = (sparse.vstack(blocks).tocsr() if blocks
+              else sparse.csr_matrix((0, int(hashing)), dtype=np.int64))
+    del blocks
+    if by == "reports":
+        order = read_table(out, "reports", columns=["doc_id"])["doc_id"].tolist()
+        row_of = {d: i for i, d in enumerate(order)}
+        rows = np.array([row_of[d] for d in doc_ids], dtype=np.int64)
+        summing = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64),
+                                     (rows, np.arange(len(rows)))),
+                                    shape=(len(order), len(rows)))
+        counts, ids = (summing @ counts).tocsr(), order
+    else:
+        ids = unit_ids
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    keep = np.flatnonzero((df > 0) & (df >= min_df))
+    if keep.size == 0:
+        raise ValueError("no term left: the token lists are empty or min_df removes every term")
+    counts = counts[:, keep].tocsr()
+    counts.sort_indices()
+    if weighting == "count":
+        matrix = counts.astype(np.float64)
+    elif weighting == "binary":
+        matrix = (counts > 0).astype(np.float64)
+    else:
+        matrix = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts)
+    return DocumentTermMatrix(
+        matrix=sparse.csr_matrix(matrix), counts=counts,
+        row_ids=pd.Index(ids, name="unit_id"),
+        feature_names=np.array([f"#{i}" for i in keep], dtype=object), weighting=weighting,
+        params={"weighting": weighting, "hashing": int(hashing), "by": by, "min_df": min_df,
+                "source": str(_table_path(out, "tokens"))},
+    )
+
+
+def _split_tokens(joined: str) -> list[str]:
+    return joined.split(" ") if joined else []
 
 
 # --------------------------------------------------------------------------------------

@@ -435,6 +435,8 @@ def _script_of(text: str) -> str:
     """simplified / traditional / mixed, from how many characters each conversion changes."""
     def changed(config: str) -> int:
         converted = _converter(config).convert(text)
+        if converted == text:  # the common case, decided without a loop over characters
+            return 0
         if len(converted) == len(text):
             return sum(map(operator.ne, text, converted))
         return sum(abs(text.count(ch) - converted.count(ch)) for ch in set(converted)) // 2

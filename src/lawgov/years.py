@@ -21,6 +21,7 @@ import re
 __all__: list[str] = ["resolve_year"]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULLWIDTH_DIGIT_RE = re.compile("[０-９]")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _CN_YEAR = re.compile(r"二[〇○零][〇○零一二三四五六七八九]{2}(?=年)")
 _YEAR = r"(20\d{2})"
@@ -60,7 +61,9 @@ def _is_paragraph(line: str) -> bool:
 
 
 def _prepare(text: str) -> str:
-    text = text.translate(_FULLWIDTH_DIGITS)
+    # Clean text has ASCII digits already; a regex scan is ten times cheaper than translate.
+    if _FULLWIDTH_DIGIT_RE.search(text):
+        text = text.translate(_FULLWIDTH_DIGITS)
     return _CN_YEAR.sub(lambda m: m.group().translate(_CN_DIGITS), text)
 
 

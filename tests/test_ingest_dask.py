@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -126,3 +127,26 @@ def test_option_errors(raw, tmp_path):
         read_table(tmp_path, "words")
     with pytest.raises(FileNotFoundError, match="with the 'tokens' stage"):
         read_tokens(tmp_path / "nothing")
+
+
+def test_an_input_with_a_new_modification_time_is_hashed_again(tmp_path):
+    import os
+
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for path in lg.sample_paths()[:2]:
+        shutil.copy(path, folder / path.name)
+    out = tmp_path / "out"
+    lg.ingest(folder, out=out, workers=1)
+    target = folder / lg.sample_paths()[1].name
+    data = target.read_bytes()
+    # same size, other bytes: only the modification time tells
+    target.write_bytes(data.replace("法治".encode(), "法制".encode(), 1))
+    stat = target.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    again = lg.ingest(folder, out=out, workers=1)
+    assert (again.n_read, again.n_reused) == (1, 1)
+    assert "法制" in read_table(out, "reports")["text"][1]
+    log = pd.read_csv(out / "ingest_log.csv", dtype=str, keep_default_na=False)
+    assert log["mtime_ns"].tolist() == [str((folder / p.name).stat().st_mtime_ns)
+                                        for p in lg.sample_paths()[:2]]

@@ -33,6 +33,10 @@ Reuse. An input whose bytes, manifest row, lawgov version and parameters are unc
 the last run is not processed again: its rows are copied from the previous Parquet files
 (the row groups holding its ``doc_id``). When every input is unchanged and sits in the same
 chunk as before, the tables are left as they are and only the log and manifest are written.
+An input whose size and modification time are those in the last log keeps its recorded
+hash without being read (as make and git decide); ``reuse=False`` (``--no-reuse``)
+processes every input again. A duplicate (same clean text as an earlier input) is always
+read again, since whether it still is one depends on the inputs before it.
 
 Engines. ``engine="local"`` runs the chunks in a process pool of ``workers`` processes
 (in this process when ``workers=1`` or there is a single chunk). ``engine="dask"`` submits

@@ -83,14 +83,17 @@ def test_reuse_gives_the_tables_of_a_cold_run(raw, tmp_path):
                         if changed.is_file() else b"")
     shutil.copy(lg.sample_paths()[1], folder / "synthetic" / "synth_000003b.txt")
     next(folder.glob("synthetic/synth_000005.*")).unlink()
-    again = lg.ingest(folder, out=out, workers=1, chunk_size=4)
+    with pytest.warns(lg.ReportInputWarning, match="synth_000003b.txt duplicate"):
+        again = lg.ingest(folder, out=out, workers=1, chunk_size=4)
     assert again.n_read == 2 and again.n_reused == 10
     # the copied sample repeats 001 and is logged as its duplicate
     assert again.log.set_index("file").loc["synthetic/synth_000003b.txt", "status"] == "duplicate"
-    cold = lg.ingest(folder, out=tmp_path / "cold", workers=1, chunk_size=4, reuse=False)
+    with pytest.warns(lg.ReportInputWarning, match="duplicate"):
+        cold = lg.ingest(folder, out=tmp_path / "cold", workers=1, chunk_size=4, reuse=False)
     assert cold.n_read == 12
     _same_tables(tmp_path / "cold", out)
-    unchanged = lg.ingest(folder, out=out, workers=1, chunk_size=4)
+    with pytest.warns(lg.ReportInputWarning, match="duplicate"):
+        unchanged = lg.ingest(folder, out=out, workers=1, chunk_size=4)
     # a duplicate is read again (whether it still is one depends on the files before it)
     assert (unchanged.n_read, unchanged.n_reused) == (1, 11)
     _same_tables(tmp_path / "cold", out)

@@ -446,9 +446,9 @@ def dtm_from_ingested(out: str | Path = "data/processed", *, hashing: int = 2 **
     import numpy as np
     import pyarrow.parquet as pq
     from scipy import sparse
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.feature_extraction.text import HashingVectorizer
 
-    from .representations import DocumentTermMatrix
+    from .representations import DocumentTermMatrix, _weighted
 
     if weighting not in _DTM_WEIGHTINGS:
         raise ValueError(f"weighting must be one of {', '.join(_DTM_WEIGHTINGS)}, not "
@@ -485,14 +485,8 @@ def dtm_from_ingested(out: str | Path = "data/processed", *, hashing: int = 2 **
         raise ValueError("no term left: the token lists are empty or min_df removes every term")
     counts = counts[:, keep].tocsr()
     counts.sort_indices()
-    if weighting == "count":
-        matrix = counts.astype(np.float64)
-    elif weighting == "binary":
-        matrix = (counts > 0).astype(np.float64)
-    else:
-        matrix = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True).fit_transform(counts)
     return DocumentTermMatrix(
-        matrix=sparse.csr_matrix(matrix), counts=counts,
+        matrix=_weighted(counts, weighting), counts=counts,
         row_ids=pd.Index(ids, name="unit_id"),
         feature_names=np.array([f"#{i}" for i in keep], dtype=object), weighting=weighting,
         params={"weighting": weighting, "hashing": int(hashing), "by": by, "min_df": min_df,

@@ -184,7 +184,6 @@ def build_dtm(
     from sklearn.feature_extraction.text import (
         CountVectorizer,
         HashingVectorizer,
-        TfidfTransformer,
     )
 
     if weighting not in _WEIGHTINGS:
@@ -253,22 +252,30 @@ def build_dtm(
             ) from err
         feature_names = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
     counts.sort_indices()
-    if weighting == "count":
-        matrix = counts.astype(np.float64)
-    elif weighting == "binary":
-        matrix = (counts > 0).astype(np.float64)
-    else:
-        matrix = TfidfTransformer(
-            norm=norm, use_idf=True, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf
-        ).fit_transform(counts)
+    matrix = _weighted(counts, weighting, norm=norm, smooth_idf=smooth_idf,
+                       sublinear_tf=sublinear_tf)
     return DocumentTermMatrix(
-        matrix=sparse.csr_matrix(matrix),
+        matrix=matrix,
         counts=counts,
         row_ids=row_ids,
         feature_names=feature_names,
         weighting=weighting,
         params=params,
     )
+
+
+def _weighted(counts: sparse.csr_matrix, weighting: str, *, norm: str | None = "l2",
+              smooth_idf: bool = True, sublinear_tf: bool = False) -> sparse.csr_matrix:
+    """The weighted matrix of a count matrix: ``count``, ``binary`` or ``tfidf``."""
+    if weighting == "count":
+        return sparse.csr_matrix(counts.astype(np.float64))
+    if weighting == "binary":
+        return sparse.csr_matrix((counts > 0).astype(np.float64))
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return sparse.csr_matrix(TfidfTransformer(
+        norm=norm, use_idf=True, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf
+    ).fit_transform(counts))
 
 
 def _group_labels(

@@ -526,7 +526,8 @@ def test_cohen_kappa_known_answers():
     # Perfect disagreement on a balanced pair: p_o = 0, p_e = 0.5, kappa = -1.
     assert cohen_kappa([1, 0], [0, 1]) == pytest.approx(-1.0)
     assert cohen_kappa([0, 0, 1], [0, 0, 1]) == pytest.approx(1.0)
-    # Three labels: p_o = 4/6; p_e = (2/6)(3/6) + (2/6)(2/6) + (2/6)(1/6) = 12/36 = 1/3;
+    # Three labels (x, y, z: 2, 2, 2 and 3, 3, 0): p_o = 4/6;
+    # p_e = (2/6)(3/6) + (2/6)(3/6) + (2/6)(0/6) = 12/36 = 1/3;
     # kappa = (2/3 - 1/3) / (2/3) = 0.5.
     assert cohen_kappa("xxyyzz", "xxyyxy") == pytest.approx(0.5)
 

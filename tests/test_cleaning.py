@@ -161,6 +161,28 @@ def test_traditional_sample_becomes_simplified():
         assert traditional not in clean
 
 
+@pytest.mark.parametrize(("raw", "converted"), [
+    ("隨著經濟發展", True),          # Traditional characters
+    ("随着经济发展", False),          # already Simplified
+    ("\uf9fe\u2f08民", False),       # compatibility forms folded to 茶人民, not a script change
+    ("\uf900", True),                # compatibility 豈 folds to 豈, which is Traditional for 岂
+])
+def test_strip_furniture_says_whether_the_script_changed(raw, converted):
+    clean, meta = strip_furniture(raw)
+    assert meta["converted"] is converted
+    assert clean == normalize_text(raw)
+
+
+def test_script_original_ignores_compatibility_forms(tmp_path):
+    # Kangxi radicals and compatibility ideographs (PDF text layers) are an encoding
+    # matter: the report is Simplified.
+    path = tmp_path / "compat.txt"
+    path.write_text("\u2f08民政府依法\u2f8f政，\uf9fe话会。", encoding="utf-8")
+    row, _ = lg.read_report_file(path)
+    assert row["text"] == "人民政府依法行政，茶话会。"
+    assert row["script_original"] == "simplified"
+
+
 def test_furniture_samples_lose_only_their_furniture():
     clean, meta = strip_furniture(lg.sample_paths()[4].read_text(encoding="utf-8"))
     assert clean.split("\n")[0] == "东风路街道2023年法治政府建设年度报告"

@@ -144,8 +144,11 @@ def _spaces(text: str) -> str:
     return _SPACES_RE.sub(replace, text).strip("\n")
 
 
-def _canonical(text: str) -> str:
-    """Script, width, punctuation and spacing policy (no furniture handling)."""
+def _canonical(text: str) -> tuple[str, bool]:
+    """Script, width, punctuation and spacing policy (no furniture handling).
+
+    Returns the text and whether the script conversion changed any character.
+    """
     text = _translate(text.replace("\r\n", "\n"))
     # Spaces go before punctuation is widened, so that '1 , 2' and '1,2' end up alike.
     text = _spaces(text)
@@ -159,12 +162,13 @@ def _canonical(text: str) -> str:
     convert = _converter("tw2s").convert
     # A phrase conversion can create a new convertible phrase; iterate to the fixed point
     # so that cleaning stays idempotent.
+    changed = False
     for _ in range(4):
         converted = convert(text)
         if converted == text:
             break
-        text = converted
-    return text
+        text, changed = converted, True
+    return text, changed
 
 
 # --------------------------------------------------------------------------------------
@@ -263,7 +267,8 @@ def strip_furniture(text: str) -> tuple[str, dict]:
         ``published`` (str or None): ISO date ``yyyy-mm-dd`` from the first date/time line
         (发表日期：, 发布时间：, 时间： ...); ``source_unit`` (str or None): the body named by a
         source line (来源：, 文章来源：, 发布机构： ...); ``furniture`` (list of str): the dropped
-        lines, in order.
+        lines, in order; ``converted`` (bool): whether the script conversion (OpenCC
+        ``tw2s``) changed any character, that is whether the text had Traditional characters.
 
     Examples
     --------
@@ -282,8 +287,9 @@ def strip_furniture(text: str) -> tuple[str, dict]:
     >>> meta["published"], meta["source_unit"]
     ('2024-03-19', '东风路街道')
     """
-    text = _canonical(text)
-    meta: dict = {"published": None, "source_unit": None, "furniture": []}
+    text, converted = _canonical(text)
+    meta: dict = {"published": None, "source_unit": None, "furniture": [],
+                  "converted": converted}
     if not text:
         return text, meta
     spans = []

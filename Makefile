@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lawgov needs Python 3.11 or newer; set PYTHON=python3.11 (or newer) and run make again")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
+	@# Bytecode written now, not at first import: a process that may not write it (read-only
+	@# install, PYTHONDONTWRITEBYTECODE) would otherwise compile pandas & co. at every start.
+	$(BIN)/python -m compileall -q src > /dev/null
 	$(BIN)/python -m ipykernel install --sys-prefix --name lawgov --display-name 'Python (lawgov)' > /dev/null
 	@touch $(STAMP)
 

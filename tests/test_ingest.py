@@ -196,3 +196,22 @@ def test_a_worker_builds_its_segmenter_once_per_tokenizer(monkeypatch):
             assert result["tables"]["tokens"].num_rows > 0
     assert sorted(built) == [1, 2]
     ingest_module._tokenizer_from.cache_clear()
+
+
+def test_inputs_the_workers_do_not_read_are_still_hashed_and_reused(raw, tmp_path):
+    # A cold run leaves hashing to the worker that reads each file; a file skipped for its
+    # size is never read there, so the run hashes it itself.
+    big = raw / "big.txt"
+    big.write_text("法治政府建设" * 2000, encoding="utf-8")
+    out = tmp_path / "processed"
+    with pytest.warns(ReportInputWarning, match="big.txt skipped"):
+        first = lg.ingest(raw, out=out, max_bytes=20_000)
+    log = first.log.set_index("file")
+    assert log.loc["big.txt", "status"] == "skipped"
+    manifest = json.loads((out / "reports.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["big.txt"] == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert all(len(h) == 64 for h in manifest["inputs"].values())
+    with pytest.warns(ReportInputWarning, match="big.txt skipped"):
+        again = lg.ingest(raw, out=out, max_bytes=20_000)
+    assert (again.n_read, again.n_reused) == (0, 6)
+    assert again.log["input_key"].tolist() == first.log["input_key"].tolist()

@@ -250,7 +250,7 @@ def ingest_chunk(tasks: Sequence[tuple[str, str, dict | None]], *,
     """
     from .indicators import extract_indicators
     from .structure import split_items, split_sections
-    from .tokenizing import Tokenizer, tokenize
+    from .tokenizing import tokenize
 
     results = process_chunk(tasks, max_bytes=max_bytes)
     rows, records = reading.deduplicate([r for r, _ in results], [r for _, r in results])

@@ -28,7 +28,9 @@ from typing import Literal
 
 import pandas as pd
 
-from .cleaning import _converter, strip_furniture
+from ._tw2s import converter as _converter
+from ._tw2s import to_simplified
+from .cleaning import strip_furniture
 
 __all__ = [
     "read_reports",
@@ -140,7 +142,7 @@ def _chinese_score(text: str) -> float:
     sample = [ch for ch in text[:8000] if ord(ch) > 0x7F and not ch.isspace()][:4000]
     if not sample:
         return 0.0
-    sample = _converter("tw2s").convert("".join(sample))
+    sample = to_simplified("".join(sample))[0]
     score = sum(
         1.0 if ch in _COMMON else 0.3 if "\u4e00" <= ch <= "\u9fff"
         else 0.5 if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…·"

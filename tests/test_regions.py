@@ -285,3 +285,31 @@ def test_town_directly_under_a_prefecture_carries_the_prefecture_code():
     r = lg.resolve_region("东莞市虎门镇2022年法治政府建设年度报告\n2022年，我镇深入推进依法行政。")
     assert (r["unit"], r["city"], r["county"]) == ("虎门镇", "东莞市", None)
     assert (r["admin_code"], r["admin_code_level"]) == ("441900", "prefecture")
+
+
+def test_mentions_found_by_two_character_endings_equal_those_by_last_character():
+    # The index by the names' last two characters only skips ends that no name has; a
+    # table with a one-character name falls back to the last character. Both find the same.
+    import dataclasses
+    from collections import defaultdict
+
+    from lawgov import regions
+
+    gaz = regions._load_gazetteer(None)
+    assert gaz.suffix == 2
+    lengths = defaultdict(set)
+    for name in gaz.by_name:
+        lengths[name[-1]].add(len(name))
+    by_last = dataclasses.replace(
+        gaz, suffix=1,
+        lengths_by_suffix={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
+    names = []
+    for path in lg.sample_paths():
+        text = lg.normalize_text(path.read_text(encoding="utf-8"))
+        found = regions._find_mentions(text, gaz, 200)
+        assert found == regions._find_mentions(text, by_last, 200)
+        names.append([m.name for m in found])
+    # Read off the samples: each names its unit and the divisions above it.
+    assert names[0] == ["沭阳县", "塘沟镇", "沭阳县"]
+    assert names[3] == ["巴彦县", "洼兴镇", "黑龙江省", "巴彦县", "洼兴镇"]
+    assert names[4] == ["东风路街道", "大冶市", "东风路街道"]

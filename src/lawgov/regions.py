@@ -106,7 +106,11 @@ class _Gazetteer:
 
     by_name: dict[str, tuple[_Division, ...]]
     by_alias: dict[str, tuple[_Division, ...]]
-    lengths_by_end: dict[str, tuple[int, ...]]
+    # Name lengths, longest first, by the last ``suffix`` characters of the names: two when
+    # every name has two or more. Most suffix characters in a report (市场, 地区, 渠道) end
+    # no name, which the last two characters tell at once.
+    lengths_by_suffix: dict[str, tuple[int, ...]]
+    suffix: int
     source: str
 
 
@@ -238,13 +242,15 @@ def _load_gazetteer(path: str | None = None) -> _Gazetteer:
             add(_Division(bare, level, province, city, county, bare, parent_code, parent_level),
                 [bare, name], [])
 
+    suffix = 2 if all(len(name) >= 2 for name in by_name) else 1
     lengths: dict[str, set[int]] = defaultdict(set)
     for name in by_name:
-        lengths[name[-1]].add(len(name))
+        lengths[name[-suffix:]].add(len(name))
     return _Gazetteer(
         by_name={k: tuple(v) for k, v in by_name.items()},
         by_alias={k: tuple(v) for k, v in by_alias.items()},
-        lengths_by_end={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+        lengths_by_suffix={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+        suffix=suffix,
         source=source,
     )
 
@@ -267,11 +273,15 @@ def _find_mentions(text: str, gaz: _Gazetteer, head_end: int) -> list[_Mention]:
     """Every division name in ``text``, longest name at each end position."""
     books = _book_spans(text)
     found: list[_Mention] = []
+    lengths_by_suffix, suffix = gaz.lengths_by_suffix, gaz.suffix
     for match in _END_RE.finditer(text):
         end = match.end()
+        lengths = lengths_by_suffix.get(text[end - suffix : end]) if end >= suffix else None
+        if lengths is None:
+            continue
         char = match.group()
         after = text[end : end + 1]
-        for length in gaz.lengths_by_end.get(char, ()):
+        for length in lengths:
             start = end - length
             if start < 0:
                 continue

@@ -46,6 +46,8 @@ _OPENING_PATTERNS = (
 _HEADING_PREFIX = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])\s*"
 )
+_LINE_YEAR = re.compile(rf"{_YEAR}年度?(?![\d月])")
+_SENTENCE_END = re.compile("[。；]")
 _PLAN_SENTENCE = re.compile(rf"^{_YEAR}年度?[，,]?[^。；\n]{{0,20}}?将")
 _PUBLISHED_LINE = re.compile(
     rf"(?:发布|发表|更新|成文)?(?:日期|时间)\s*[:：]\s*{_YEAR}\s*[-/.年]\s*(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})"
@@ -177,11 +179,14 @@ def resolve_year(text: str, *, title: str | None = None, published: str | None =
     plans: list[tuple[int, str]] = []
     body = lines[n_before:]
     for masked_line, line in body:
+        # Only a line holding "20" can open with a year; most lines are done here.
+        if "20" not in masked_line:
+            continue
         stripped = _HEADING_PREFIX.sub("", masked_line.strip())
-        is_heading = len(line.strip()) <= _HEADING_MAX and not re.search(r"[。；]", line)
-        match = re.match(rf"{_YEAR}年度?(?![\d月])", stripped)
+        match = _LINE_YEAR.match(stripped)
         if match is None:
             continue
+        is_heading = len(line.strip()) <= _HEADING_MAX and not _SENTENCE_END.search(line)
         year = int(match.group(1))
         if is_heading and _MEASURE_WORDS.search(stripped):
             direct.append((year, f"heading {_quote(line)}"))

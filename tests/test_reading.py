@@ -454,3 +454,20 @@ def test_largest_block_fallback_takes_the_article():
         "<div id='foot'><p>版权所有：某某县人民政府办公室</p></div></body></html>")
     assert lg.normalize_text(_largest_block(page)) == (
         "一、落实党政主要负责人第一责任人职责情况。\n二、推进依法行政，严格规范公正文明执法。")
+
+
+@pytest.mark.parametrize(("text", "score"), [
+    ("的的的", 1.0),            # common characters
+    ("丶丶", 0.3),              # Han characters outside the common list
+    ("。，", 0.5),              # CJK punctuation
+    ("éü", 0.0),                # anything else
+    ("的 丶\n。é abc", 0.45),    # (1 + 0.3 + 0.5 + 0) / 4: ASCII and spaces are not counted
+    ("隨著", 0.65),             # counted after tw2s as 随着: 随 other Han, 着 common
+    ("abc \n", 0.0),
+])
+def test_chinese_score(text, score):
+    from lawgov.reading import _COMMON, _chinese_score
+
+    assert _chinese_score(text) == pytest.approx(score)
+    # The score counts common characters among the Han ones.
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in _COMMON)

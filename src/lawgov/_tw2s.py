@@ -220,9 +220,9 @@ def trigger_pattern() -> re.Pattern | None:
     return re.compile(f"[{bmp}\U00010000-\U0010ffff]")
 
 
-def _fixed_point(text: str, convert) -> tuple[str, bool]:
+def _fixed_point(text: str, convert, passes: int = _MAX_PASSES) -> tuple[str, bool]:
     changed = False
-    for _ in range(_MAX_PASSES):
+    for _ in range(passes):
         converted = convert(text)
         if converted == text:
             break
@@ -230,11 +230,11 @@ def _fixed_point(text: str, convert) -> tuple[str, bool]:
     return text, changed
 
 
-def to_simplified(text: str) -> tuple[str, bool]:
+def to_simplified(text: str, passes: int = _MAX_PASSES) -> tuple[str, bool]:
     """``tw2s`` to its fixed point; returns the text and whether anything changed.
 
-    Equal to converting the whole text (up to four passes), converting only the lines that
-    hold a trigger character.
+    Equal to converting the whole text (up to ``passes`` times, until it stops changing),
+    converting only the lines that hold a trigger character.
 
     Examples
     --------
@@ -246,7 +246,7 @@ def to_simplified(text: str) -> tuple[str, bool]:
     convert = converter(CONFIG).convert
     pattern = trigger_pattern()
     if pattern is None:
-        return _fixed_point(text, convert)
+        return _fixed_point(text, convert, passes)
     match = pattern.search(text)
     if match is None:
         return text, False
@@ -256,7 +256,7 @@ def to_simplified(text: str) -> tuple[str, bool]:
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n", match.end())
         end = len(text) if end < 0 else end
-        line, line_changed = _fixed_point(text[start:end], convert)
+        line, line_changed = _fixed_point(text[start:end], convert, passes)
         if line_changed:
             parts += [text[position:start], line]
             position, changed = end, True

@@ -116,6 +116,11 @@ _COMMON = frozenset(
     "院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞镇村"
     "街督执推宣普依纠纷群众领导责落训培"
 )
+# Every common character is a Han character (a test holds this).
+_COMMON_RUNS_RE = re.compile(f"[{''.join(sorted(_COMMON))}]+")
+_HAN_RUNS_RE = re.compile("[\u4e00-\u9fff]+")
+_WIDE_PUNCT_RUNS_RE = re.compile("[\u3000-\u303f\uff00-\uffef“”‘’—…·]+")
+_ASCII_OR_SPACE_RE = re.compile(r"[\x00-\x7f\s]+")
 _MAGIC = (
     (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a zip archive (.docx/.xlsx/.zip)"),
     (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls/.wps)"),
@@ -139,17 +144,21 @@ def _chinese_score(text: str) -> float:
     A common character scores 1, another Han character 0.3, CJK punctuation 0.5, anything
     else 0: text decoded with the right codec scores ~0.5, with a wrong one ~0.1.
     """
-    sample = [ch for ch in text[:8000] if ord(ch) > 0x7F and not ch.isspace()][:4000]
+    # Counted with regular expressions, not character by character in Python: a GB18030
+    # file took 3 ms here, more than the rest of its reading.
+    sample = _ASCII_OR_SPACE_RE.sub("", text[:8000])[:4000]
     if not sample:
         return 0.0
-    sample = to_simplified("".join(sample))[0]
-    score = sum(
-        1.0 if ch in _COMMON else 0.3 if "\u4e00" <= ch <= "\u9fff"
-        else 0.5 if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…·"
-        else 0.0
-        for ch in sample
-    )
-    return score / len(sample)
+    sample = to_simplified(sample, passes=1)[0]
+
+    def count(runs: re.Pattern) -> int:
+        # Deleting the runs makes one string; findall would make one per character.
+        return len(sample) - len(runs.sub("", sample))
+
+    common = count(_COMMON_RUNS_RE)
+    other_han = count(_HAN_RUNS_RE) - common
+    punctuation = count(_WIDE_PUNCT_RUNS_RE)
+    return (common + 0.3 * other_han + 0.5 * punctuation) / len(sample)
 
 
 def _looks_binary(text: str) -> bool:

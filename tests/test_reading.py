@@ -471,3 +471,12 @@ def test_chinese_score(text, score):
     assert _chinese_score(text) == pytest.approx(score)
     # The score counts common characters among the Han ones.
     assert all("\u4e00" <= ch <= "\u9fff" for ch in _COMMON)
+
+
+def test_has_han_counts_up_to_the_threshold():
+    from lawgov.reading import _has_han
+
+    assert _has_han("依法行政abc", 4)
+    assert not _has_han("依法行abc", 4)
+    assert _has_han("", 0)
+    assert not _has_han("abc ，。", 1)     # punctuation is not Han

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 import json
 import operator
 import os
@@ -159,6 +160,11 @@ def _chinese_score(text: str) -> float:
     other_han = count(_HAN_RUNS_RE) - common
     punctuation = count(_WIDE_PUNCT_RUNS_RE)
     return (common + 0.3 * other_han + 0.5 * punctuation) / len(sample)
+
+
+def _has_han(text: str, n: int) -> bool:
+    """Whether ``text`` holds at least ``n`` Han characters (counting stops at ``n``)."""
+    return sum(1 for _ in itertools.islice(_HAN_RE.finditer(text), n)) == n
 
 
 def _looks_binary(text: str) -> bool:
@@ -336,9 +342,9 @@ def _html_text(html: str, path: Path) -> tuple[str, dict]:
         page["published"] = _iso_date(page["published"])
     text = trafilatura.extract(html, include_comments=False, include_tables=True,
                                favor_recall=True, deduplicate=False) or ""
-    if len(_HAN_RE.findall(text)) < 50:
+    if not _has_han(text, 50):
         text = _largest_block(tree)
-    if len(_HAN_RE.findall(text)) < 20:
+    if not _has_han(text, 20):
         raise ReportFileError(path, "error", "is a web page with no main text (an index page, "
                               "a frame, or a page drawn by scripts); save the article page "
                               "itself, or copy its text into a .txt file")
@@ -420,7 +426,7 @@ def _pdf_text(data: bytes, path: Path) -> str:
         raise ReportFileError(path, "error", f"cannot be read as a PDF ({exc}); open it in a "
                               "PDF reader and save or print it to a new PDF") from None
     text = "\n".join(_reflow(pages))
-    if len(_HAN_RE.findall(text)) < 20:
+    if not _has_han(text, 20):
         raise ReportFileError(path, "error", "is a PDF without a text layer (a scan); run OCR "
                               "on it first (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and "
                               "read the OCR'd PDF")

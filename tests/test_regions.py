@@ -313,3 +313,19 @@ def test_mentions_found_by_two_character_endings_equal_those_by_last_character()
     assert names[0] == ["沭阳县", "塘沟镇", "沭阳县"]
     assert names[3] == ["巴彦县", "洼兴镇", "黑龙江省", "巴彦县", "洼兴镇"]
     assert names[4] == ["东风路街道", "大冶市", "东风路街道"]
+
+
+def test_own_gazetteer_with_bom_crlf_villages_and_no_final_newline(tmp_path):
+    # Saved by a Windows editor: byte-order mark, CRLF, villages (four tabs) skipped, and
+    # the last line without a line break still read.
+    table = tmp_path / "divisions.txt"
+    rows = ["测试省\t990000\t测试", "\t甲市\t990100\t甲", "\t\t乙县\t990101\t乙",
+            "\t\t\t丙丁镇", "\t\t\t\t某村", "\t\t\t\t\t某组", "\t\t丁县\t990102\t丁",
+            "\t\t\t戊己乡"]
+    table.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode("utf-8"))
+    from lawgov import regions
+
+    assert list(regions._table_lines(table)) == [r for r in rows if not r.startswith("\t" * 4)]
+    r = lg.resolve_region("戊己乡法治政府建设报告\n我乡……", gazetteer=table)
+    chain = (r["province"], r["city"], r["county"], r["unit"])
+    assert chain == ("测试省", "甲市", "丁县", "戊己乡")

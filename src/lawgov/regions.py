@@ -13,8 +13,8 @@ so resolving a 10 kB report takes well under a millisecond once the gazetteer is
 
 from __future__ import annotations
 
+import codecs
 import importlib.util
-import io
 import os
 import re
 import zipfile
@@ -125,8 +125,34 @@ def _default_gazetteer_path() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.zip"
 
 
+# A line above village level: at most three tabs, then something else. The pattern starts
+# with the line break, so re skips from line to line without Python seeing the 650,000
+# village lines (0.28 s -> 0.12 s for the shipped table).
+_UPPER_LINE_RE = re.compile(rb"\n(\t{0,3}[^\t\n][^\n]*)")
+
+
+def _upper_lines(handle, block: int = 1 << 20) -> Iterator[str]:
+    rest = b"\n"
+    first = True
+    while True:
+        data = handle.read(block)
+        if first:
+            data = data.removeprefix(codecs.BOM_UTF8)
+            first = False
+        if not data:
+            break
+        data = rest + data
+        cut = data.rfind(b"\n")
+        for match in _UPPER_LINE_RE.finditer(data, 0, cut):
+            yield match.group(1).decode("utf-8").rstrip("\r")
+        rest = data[cut:]
+    for match in _UPPER_LINE_RE.finditer(rest + b"\n"):
+        yield match.group(1).decode("utf-8").rstrip("\r")
+
+
 def _table_lines(path: Path) -> Iterator[str]:
-    """The table's lines, streamed: holding 12 MB of text at once would cost ~100 MB."""
+    """The table's lines above village level, streamed: holding 12 MB of text at once
+    would cost ~100 MB."""
     if not path.is_file():
         raise FileNotFoundError(
             f"gazetteer file {str(path)!r} does not exist: pass the path of a division table "
@@ -141,10 +167,10 @@ def _table_lines(path: Path) -> Iterator[str]:
                     f"found {names}"
                 )
             with archive.open(names[0]) as handle:
-                yield from io.TextIOWrapper(handle, encoding="utf-8-sig")
+                yield from _upper_lines(handle)
     else:
-        with path.open(encoding="utf-8-sig") as handle:
-            yield from handle
+        with path.open("rb") as handle:
+            yield from _upper_lines(handle)
 
 
 def _town_level(name: str) -> str | None:

@@ -66,3 +66,32 @@ def test_reports_resample_real_sentences_for_real_places(synth, source, tmp_path
     parts = lg.split_sections(reports).groupby("doc_id")["part"].apply(set)
     assert parts.map(lambda p: "measures" in p).all()
     assert parts.map(lambda p: "plans" in p).sum() >= 6
+
+
+def test_speed_up_is_paired_run_by_run(tmp_path):
+    import run
+
+    rows = [
+        {"size": 10, "run": 1, "kind": "baseline", "step": "tokenize", "seconds": 95.0,
+         "chars": 1000, "peak_mb": 1.0},
+        {"size": 10, "run": 1, "kind": "baseline", "step": "total", "seconds": 100.0,
+         "chars": 1000, "peak_mb": 1.0},
+        {"size": 10, "run": 1, "kind": "ingest_cold", "step": "ingest_cold", "seconds": 20.0,
+         "chars": 900, "peak_mb": 1.0},
+        {"size": 10, "run": 2, "kind": "baseline", "step": "total", "seconds": 180.0,
+         "chars": 1000, "peak_mb": 1.0},
+        {"size": 10, "run": 2, "kind": "ingest_cold", "step": "ingest_cold", "seconds": 30.0,
+         "chars": 900, "peak_mb": 1.0},
+        {"size": 10, "run": 3, "kind": "ingest_cold", "step": "ingest_cold", "seconds": 25.0,
+         "chars": 900, "peak_mb": 1.0},
+    ]
+    import pandas as pd
+
+    # 100 / 20 and 180 / 30; run 3 has no baseline and is not paired.
+    assert run._paired_speedups(pd.DataFrame(rows)) == [5.0, 6.0]
+    out = tmp_path / "results.md"
+    run.write_report(rows, {"cores": 2}, {}, out)
+    text = out.read_text(encoding="utf-8")
+    assert "run by run" in text and "5.0×, 6.0×; median 5.5×" in text
+    # The median-based pair: median baseline total 140 s / median cold ingest 25 s.
+    assert "| full ingest (cold) vs whole baseline | 25.00 | 140.00 | 5.6× |" in text

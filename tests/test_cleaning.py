@@ -209,3 +209,45 @@ def test_normalize_never_crashes_and_is_idempotent(text):
     once = normalize_text(text)
     assert isinstance(once, str)
     assert normalize_text(once) == once
+
+
+def _spaces_reference(text: str) -> str:
+    # The rule written out plainly: every run of spaces and newlines becomes one newline if
+    # it holds one, else nothing at either end of the text or next to a wide character,
+    # else one space.
+    import re
+
+    from lawgov.cleaning import _WIDE_RE
+
+    def replace(match):
+        if "\n" in match.group():
+            return "\n"
+        start, end = match.span()
+        if start == 0 or end == len(text):
+            return ""
+        if _WIDE_RE.match(text, start - 1) or _WIDE_RE.match(text, end):
+            return ""
+        return " "
+
+    return re.sub("[ \n]+", replace, text).strip("\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \n a汉,1。", max_size=40))
+def test_spaces_follow_the_rule(text):
+    from lawgov.cleaning import _spaces
+
+    assert _spaces(text) == _spaces_reference(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a\n  b", "a\nb"),
+    ("Produced  By", "Produced By"),
+    ("法治  政府", "法治政府"),
+    ("  \n\n 一、\n \n", "一、"),
+    ("2024-03-19   10:30", "2024-03-19 10:30"),
+])
+def test_spaces_examples(text, expected):
+    from lawgov.cleaning import _spaces
+
+    assert _spaces(text) == expected

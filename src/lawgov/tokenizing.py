@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.resources
+import itertools
 import json
 import os
 import pickle
@@ -536,14 +537,15 @@ class Tokenizer:
         memo = self._keep_memo
         if len(memo) > 1_000_000:
             memo.clear()
-        out = []
-        for token in self.cut(text):
-            kept = memo.get(token)
-            if kept is None:
-                kept = memo[token] = self.keep(token)
-            if kept:
-                out.append(token)
-        return out
+        tokens = self.cut(text)
+        # compress and map run in C; a token not decided yet stops them with a KeyError,
+        # which is rare once the memo holds the corpus' vocabulary.
+        try:
+            return list(itertools.compress(tokens, map(memo.__getitem__, tokens)))
+        except KeyError:
+            for token in set(tokens).difference(memo):
+                memo[token] = self.keep(token)
+            return list(itertools.compress(tokens, map(memo.__getitem__, tokens)))
 
     def spans(self, text: str, *, filtered: bool = True) -> list[tuple[str, int, int]]:
         """Tokens with their character offsets ``(token, start, end)`` in ``text``.

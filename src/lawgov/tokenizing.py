@@ -298,7 +298,9 @@ class Tokenizer:
         with the token filters), jieba 0.4 million (0.3-0.4 with the filters). Start-up
         (segmenter, lexicon and filler phrases) takes 0.4-0.7 s with rjieba and 0.8-1.5 s
         with jieba (from jieba's model cache in the temporary directory; its first run
-        also writes that cache). rjieba is the default: 15-20 times faster, same tokens.
+        also writes that cache); with the filler phrases from lawgov's disk cache
+        (``<cache>/derived/``), about 0.2 s with rjieba. rjieba is the default: 15-20
+        times faster, same tokens.
     lexicon : None, False, path or list of str
         Domain terms added to the segmenter's dictionary: ``None`` the shipped
         ``lexicon.txt`` (see :func:`load_lexicon`), ``False`` none, a file in jieba

@@ -71,20 +71,14 @@ def test_reports_resample_real_sentences_for_real_places(synth, source, tmp_path
 def test_speed_up_is_paired_run_by_run(tmp_path):
     import run
 
-    rows = [
-        {"size": 10, "run": 1, "kind": "baseline", "step": "tokenize", "seconds": 95.0,
-         "chars": 1000, "peak_mb": 1.0},
-        {"size": 10, "run": 1, "kind": "baseline", "step": "total", "seconds": 100.0,
-         "chars": 1000, "peak_mb": 1.0},
-        {"size": 10, "run": 1, "kind": "ingest_cold", "step": "ingest_cold", "seconds": 20.0,
-         "chars": 900, "peak_mb": 1.0},
-        {"size": 10, "run": 2, "kind": "baseline", "step": "total", "seconds": 180.0,
-         "chars": 1000, "peak_mb": 1.0},
-        {"size": 10, "run": 2, "kind": "ingest_cold", "step": "ingest_cold", "seconds": 30.0,
-         "chars": 900, "peak_mb": 1.0},
-        {"size": 10, "run": 3, "kind": "ingest_cold", "step": "ingest_cold", "seconds": 25.0,
-         "chars": 900, "peak_mb": 1.0},
+    measured = [  # run, kind, step, seconds
+        (1, "baseline", "tokenize", 95.0), (1, "baseline", "total", 100.0),
+        (1, "ingest_cold", "ingest_cold", 20.0),
+        (2, "baseline", "total", 180.0), (2, "ingest_cold", "ingest_cold", 30.0),
+        (3, "ingest_cold", "ingest_cold", 25.0),
     ]
+    rows = [{"size": 10, "run": r, "kind": kind, "step": step, "seconds": seconds,
+             "chars": 1000, "peak_mb": 1.0} for r, kind, step, seconds in measured]
     import pandas as pd
 
     # 100 / 20 and 180 / 30; run 3 has no baseline and is not paired.

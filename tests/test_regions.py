@@ -309,7 +309,8 @@ def test_mentions_found_by_two_character_endings_equal_those_by_last_character()
         found = regions._find_mentions(text, gaz, 200)
         assert found == regions._find_mentions(text, by_last, 200)
         names.append([m.name for m in found])
-    # Read off the samples: each names its unit and the divisions above it.
+    # Read off the samples (positions found with str.find): 沭阳县 at 47 and 410, 塘沟镇 at
+    # 129; 巴彦县 0 and 42, 洼兴镇 3 and 45, 黑龙江省 27; 东风路街道 0 and 1673, 大冶市 500.
     assert names[0] == ["沭阳县", "塘沟镇", "沭阳县"]
     assert names[3] == ["巴彦县", "洼兴镇", "黑龙江省", "巴彦县", "洼兴镇"]
     assert names[4] == ["东风路街道", "大冶市", "东风路街道"]

@@ -74,7 +74,7 @@ def test_line_by_line_equals_whole_text(text):
     assert _tw2s.to_simplified(text, passes=1) == whole(text, passes=1)
 
 
-def test_sample_reports_convert_the_same(monkeypatch):
+def test_sample_reports_convert_the_same():
     texts = [p.read_text(encoding="utf-8") for p in lg.sample_paths()]
     fast = [_tw2s.to_simplified(t) for t in texts]
     assert fast == [whole(t) for t in texts]

@@ -56,9 +56,7 @@ def load_or_build(name: str, key: dict[str, Any], build: Callable[[], T]) -> T:
     try:
         with open(path, "rb") as handle:
             return pickle.load(handle)
-    except FileNotFoundError:
-        pass
-    except Exception:  # noqa: BLE001 - a damaged entry is rebuilt and overwritten
+    except Exception:  # noqa: BLE001 - missing or damaged: built and (over)written
         pass
     value = build()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

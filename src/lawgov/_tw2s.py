@@ -49,22 +49,22 @@ def _share_dir() -> Path:
     return Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 
 
+def _spec(config: str = CONFIG) -> dict:
+    return json.loads((_share_dir() / f"{config}.json").read_text("utf-8"))
+
+
+def _files_of(node: dict) -> list[str]:
+    if node.get("type") == "group":
+        return [f for d in node["dicts"] for f in _files_of(d)]
+    return [node["file"]]
+
+
 def _dictionary_files(config: str = CONFIG) -> list[str]:
     """Every dictionary file the configuration names, in order of appearance."""
-    found: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "ocd2" and "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(json.loads((_share_dir() / f"{config}.json").read_text("utf-8")))
-    return list(dict.fromkeys(found))
+    spec = _spec(config)
+    nodes = [n["dict"] for n in spec.get("normalization", [])]
+    nodes += [spec["segmentation"]["dict"], *(step["dict"] for step in spec["conversion_chain"])]
+    return list(dict.fromkeys(f for node in nodes for f in _files_of(node)))
 
 
 def dictionary_digest(config: str = CONFIG) -> str:
@@ -99,12 +99,6 @@ def _absolute(node: dict, share: Path) -> dict:
     return {**node, "file": str(share / node["file"])}
 
 
-def _files_of(node: dict) -> list[str]:
-    if node.get("type") == "group":
-        return [f for d in node["dicts"] for f in _files_of(d)]
-    return [node["file"]]
-
-
 def generate_triggers(config: str = CONFIG) -> str:
     """The characters at which the configuration can change a text, sorted. Needs marisa-trie.
 
@@ -123,7 +117,7 @@ def generate_triggers(config: str = CONFIG) -> str:
     import opencc
 
     share = _share_dir()
-    spec = json.loads((share / f"{config}.json").read_text("utf-8"))
+    spec = _spec(config)
     normalization = [n["dict"] for n in spec.get("normalization", [])]
     chain = [step["dict"] for step in spec["conversion_chain"]]
     if len(chain) != 2:
